@@ -1,0 +1,54 @@
+# Tidewatch developer commands. `make help` lists them.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export TIDEWATCH_DATA_DIR ?= $(CURDIR)/data
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve sync test test-postgres lint format bench docs clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## Install Tidewatch and its tools into .venv
+
+run: install ## Install, set up the database, sync ICE's lists, serve on 127.0.0.1:8000
+	$(BIN)/tidewatch migrate
+	-$(BIN)/tidewatch sync
+	$(BIN)/tidewatch serve --host 127.0.0.1 --port 8000
+
+serve: install ## Serve the site without syncing first
+	$(BIN)/tidewatch migrate
+	$(BIN)/tidewatch serve --host 127.0.0.1 --port 8000
+
+sync: install ## Download ICE's current lists and import them
+	$(BIN)/tidewatch migrate
+	$(BIN)/tidewatch sync
+
+test: install ## Install, then run every test (corpus tests need TIDEWATCH_CORPUS)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest
+
+lint: install ## Check style
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: install ## Fix style
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: install ## Run the benchmarks; results go to docs/benchmarks.md
+	$(BIN)/python bench/run.py
+
+docs: install ## Regenerate docs/cli-reference.md from --help
+	$(BIN)/python -m tidewatch.docs_gen
+
+clean: ## Remove the virtual environment (data/ is kept)
+	rm -rf $(VENV) build *.egg-info

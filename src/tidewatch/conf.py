@@ -1,0 +1,111 @@
+"""Every Tidewatch setting, declared once with its default and help.
+
+Settings come from environment variables with the ``TIDEWATCH_`` prefix (plus
+``DATABASE_URL``). They are read once, when Django loads
+``tidewatch.settings.base``; ``tidewatch settings`` prints them and
+``docs/settings.md`` documents them (a test fails when one is missing).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    def read(self) -> str:
+        return os.environ.get(self.name, self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "TIDEWATCH_DATA_DIR",
+        "./data",
+        "Folder for the database, the raw-file archive (archive/), exports/ and logs/.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "Database to use, e.g. postgres://user:pass@host:5432/db. Empty: SQLite "
+        "at TIDEWATCH_DATA_DIR/tidewatch.sqlite3 (WAL, synchronous=FULL).",
+    ),
+    Setting(
+        "TIDEWATCH_ICE_PAGE_URL",
+        "https://www.ice.gov/identify-and-arrest/287g",
+        "ICE's 287(g) page; `tidewatch sync` reads the workbook links from it.",
+    ),
+    Setting(
+        "TIDEWATCH_FETCH_ALLOWED_HOSTS",
+        "www.ice.gov,ice.gov",
+        "Comma-separated hosts that downloads may come from (redirects included).",
+    ),
+    Setting(
+        "TIDEWATCH_FETCH_ALLOW_HTTP",
+        "0",
+        "1 to allow plain http downloads (only for local test servers).",
+    ),
+    Setting("TIDEWATCH_FETCH_TIMEOUT", "60", "Seconds before a download is given up."),
+    Setting("TIDEWATCH_FETCH_RETRIES", "3", "Retries after a failed download."),
+    Setting(
+        "TIDEWATCH_MAX_FILE_MB",
+        "25",
+        "Largest workbook accepted, in MB (compressed, as downloaded).",
+    ),
+    Setting(
+        "TIDEWATCH_MAX_UNCOMPRESSED_MB",
+        "200",
+        "Largest total uncompressed size of a workbook's parts, in MB.",
+    ),
+    Setting("TIDEWATCH_MAX_ROWS", "100000", "Most rows a worksheet may have."),
+    Setting(
+        "TIDEWATCH_PARSE_CPU_SECONDS",
+        "60",
+        "CPU seconds the workbook reader (a child process) may use per file.",
+    ),
+    Setting(
+        "TIDEWATCH_PARSE_MEMORY_MB",
+        "1024",
+        "Address space the workbook reader may use per file, in MB.",
+    ),
+    Setting(
+        "TIDEWATCH_PARSE_WALL_SECONDS",
+        "120",
+        "Seconds before a workbook reader is stopped.",
+    ),
+    Setting(
+        "TIDEWATCH_PARSE_WORKERS",
+        "2",
+        "Workbooks read at once during an import (one child process each).",
+    ),
+    Setting(
+        "TIDEWATCH_SECRET_KEY",
+        "",
+        "Django secret key. Empty: one is made and kept in TIDEWATCH_DATA_DIR.",
+    ),
+    Setting(
+        "TIDEWATCH_DEBUG", "0", "1 turns on Django's debug pages (never in public)."
+    ),
+    Setting(
+        "TIDEWATCH_ALLOWED_HOSTS",
+        "127.0.0.1,localhost",
+        "Comma-separated host names the web site answers to.",
+    ),
+)
+
+
+def get(name: str) -> str:
+    """The value of a declared setting (environment, else default)."""
+    for setting in SETTINGS:
+        if setting.name == name:
+            return setting.read()
+    raise KeyError(f"{name} is not a declared Tidewatch setting")
+
+
+def data_dir() -> Path:
+    return Path(get("TIDEWATCH_DATA_DIR")).expanduser().resolve()

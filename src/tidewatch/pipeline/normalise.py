@@ -1,0 +1,445 @@
+"""Turn rows as ICE wrote them into agreement records, or rejects with a reason.
+
+Pure functions: no database, no network. Every repair keeps the raw value
+beside the repaired one, so a reader can always see what ICE printed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import us
+from rapidfuzz import fuzz, process
+
+from tidewatch.sources import ice_287g as ice
+from tidewatch.sources.base import ParsedRow, ParsedWorkbook
+
+MODELS = {
+    "JEM": "Jail Enforcement Model",
+    "WSO": "Warrant Service Officer",
+    "TFM": "Task Force Model",
+}
+
+# 287(g) became law in September 1996; a signing date before that, or more
+# than a year in the future, cannot be right.
+EARLIEST_SIGNING = date(1996, 9, 30)
+
+# State spellings ICE printed that the `us` package does not resolve on its
+# own (docs/sources/ice_287g.md, "STATE"). Other typos are caught by `us`'s
+# phonetic lookup (UTAh, WEST VIRIGINIA, MCHIGAN, PENNSLYVANIA, AlABAMA).
+STATE_TYPOS = {
+    "UTAHJ": "UT",  # 2025-07-03..07
+}
+_STATE_NAMES = {s.name.upper(): s.abbr for s in us.states.STATES_AND_TERRITORIES}
+_STATE_NAMES["DISTRICT OF COLUMBIA"] = "DC"
+
+# ICE's COUNTY cell for "no county" (state agencies and others).
+NO_COUNTY = {"#N/A", "#NA", "N/A", "#N?A", "NA", "NONE", "-"}
+# Misspellings of the word "County" seen in ICE's COUNTY cells.
+COUNTY_WORD_TYPOS = {"conty", "couny", "countey", "cnty", "county", "co", "co."}
+COUNTY_SUFFIXES = (
+    "county",
+    "parish",
+    "borough",
+    "census area",
+    "city",
+    "district",
+    "municipality",
+    "municipio",
+    "island",
+    "islands",
+)
+
+# Abbreviations and typos in agency names, folded before names are compared
+# (the key never shows on a page; the name as ICE wrote it does).
+NAME_TOKENS = {
+    "co": "county",
+    "cnty": "county",
+    "countys": "county",
+    "dept": "department",
+    "dep": "department",
+    "departent": "department",
+    "departmen": "department",
+    "deparment": "department",
+    "depts": "department",
+    "pd": "police department",
+    "so": "sheriffs office",
+    "sheriff": "sheriffs",
+    "sherrif": "sheriffs",
+    "sherrifs": "sheriffs",
+    "sherriff": "sheriffs",
+    "sherriffs": "sheriffs",
+    "sheriffs": "sheriffs",
+    "ofc": "office",
+    "offc": "office",
+    "st": "saint",
+    "ste": "sainte",
+    "mt": "mount",
+    "ft": "fort",
+    "twp": "township",
+    "hwy": "highway",
+    "corr": "corrections",
+    "govt": "government",
+}
+
+
+@dataclass
+class AgreementRecord:
+    """One row of an ICE list, normalised; raw values kept beside repaired ones."""
+
+    sheet: str
+    row_number: int
+    hidden: bool
+    state: str
+    state_raw: str
+    agency: str
+    agency_raw: str
+    name_key: str
+    agency_type: str | None
+    type_raw: str | None
+    county: str | None
+    county_raw: str | None
+    model: str
+    support_type_raw: str
+    signed_date: date | None
+    signed_raw: str | None
+    signed_note: str | None
+    moa_text: str | None
+    moa_link: str | None
+    moa_url: str | None
+    moa_file: str | None
+    moa_status: str
+    addendum_text: str | None
+    addendum_url: str | None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        # A shallow copy: dataclasses.asdict deep-copies and was the slowest
+        # step of a whole import.
+        data = dict(self.__dict__)
+        data["notes"] = list(self.notes)
+        if self.signed_date:
+            data["signed_date"] = self.signed_date.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AgreementRecord:
+        data = dict(data)
+        if data.get("signed_date"):
+            data["signed_date"] = date.fromisoformat(data["signed_date"])
+        return cls(**data)
+
+
+@dataclass
+class RejectedRow:
+    sheet: str
+    row_number: int
+    reason: str
+    values: dict[str, Any]
+
+
+@lru_cache(maxsize=20000)
+def normalise_state(raw: Any) -> str | None:
+    """USPS code for ICE's STATE cell (names, case, spaces and typos), or None."""
+    text = ice.clean_text(raw).upper()
+    if not text:
+        return None
+    if text in STATE_TYPOS:
+        return STATE_TYPOS[text]
+    if text in _STATE_NAMES:
+        return _STATE_NAMES[text]
+    found = us.states.lookup(text)
+    if found is not None:
+        return found.abbr
+    best = process.extractOne(
+        text, list(_STATE_NAMES), scorer=fuzz.ratio, score_cutoff=85
+    )
+    return _STATE_NAMES[best[0]] if best else None
+
+
+@lru_cache(maxsize=20000)
+def normalise_model(raw: Any) -> str | None:
+    """JEM, WSO or TFM by keyword ("jail", "warrant", "task force"), else None."""
+    text = ice.clean_text(raw).casefold()
+    if "jail" in text:
+        return "JEM"
+    if "warrant" in text:
+        return "WSO"
+    if "task force" in text:
+        return "TFM"
+    return None
+
+
+@lru_cache(maxsize=20000)
+def normalise_agency_type(raw: Any) -> str | None:
+    """county, municipal or state from ICE's TYPE cell (typos included), else None."""
+    text = ice.clean_text(raw).casefold()
+    if "munic" in text or "muncip" in text:
+        return "municipal"
+    if "county" in text:
+        return "county"
+    if "state" in text:
+        return "state"
+    return None
+
+
+@lru_cache(maxsize=20000)
+def normalise_county(raw: Any, state: str) -> str | None:
+    """ICE's COUNTY text cleaned: no-county markers to None, the word "County"
+    respelled, a missing suffix added (Parish in Louisiana). Matching to FIPS
+    codes happens later, against a county table."""
+    text = ice.clean_text(raw)
+    if not text or text.upper() in NO_COUNTY or text.startswith("#"):
+        return None
+    words = text.split(" ")
+    if words[-1].casefold() in COUNTY_WORD_TYPOS:
+        words[-1] = "County"
+    text = " ".join(words)
+    lowered = text.casefold()
+    if not any(lowered.endswith(s) for s in COUNTY_SUFFIXES) and state not in (
+        "VA",
+        "AK",
+        "GU",
+        "MP",
+        "DC",
+    ):
+        # Virginia's independent cities and Alaska's boroughs and census areas
+        # cannot be told apart from a bare name here; they are left as written.
+        text += " Parish" if state == "LA" else " County"
+    return text
+
+
+_BROKEN_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/?(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def parse_signed(raw: Any, today: date | None = None) -> tuple[date | None, str | None]:
+    """ICE's SIGNED cell as a date, with a note when it was blank, repaired or
+    impossible.
+
+    Accepts Excel dates, ISO text and M/D/YYYY text, repairs the forms ICE
+    broke (``05/082025``, ``7/72025``, ``8/282025``), and repairs a year past
+    the present when only its first digit is off (5025 -> 2025).
+    """
+    today = today or date.today()
+    if raw is None or (isinstance(raw, str) and not ice.clean_text(raw)):
+        return None, "blank"
+    if isinstance(raw, datetime):
+        value: date | None = raw.date()
+    elif isinstance(raw, date):
+        value = raw
+    elif isinstance(raw, int | float):
+        # An Excel serial number stored without a date format.
+        value = date(1899, 12, 30) + timedelta(days=int(raw))
+    else:
+        text = ice.clean_text(raw)
+        value = None
+        iso = _ISO_DATE.match(text)
+        slash = _BROKEN_SLASH_DATE.match(text)
+        try:
+            if iso:
+                value = date(int(iso[1]), int(iso[2]), int(iso[3]))
+            elif slash:
+                value = date(int(slash[3]), int(slash[1]), int(slash[2]))
+        except ValueError:
+            return None, f"unreadable date {text!r}"
+        if value is None:
+            return None, f"unreadable date {text!r}"
+        if slash and "/" not in text[text.index("/") + 1 :]:
+            note = f"repaired {text!r}"
+            checked, problem = _check_year(value, today)
+            return checked, problem or note
+    checked, problem = _check_year(value, today)
+    return checked, problem
+
+
+def _check_year(value: date, today: date) -> tuple[date | None, str | None]:
+    latest = today + timedelta(days=366)
+    if EARLIEST_SIGNING <= value <= latest:
+        return value, None
+    # 5025-07-07: a slipped first digit. Try the same date in this millennium.
+    digits = str(value.year)
+    if len(digits) == 4 and digits[0] != "2":
+        try:
+            repaired = value.replace(year=int("2" + digits[1:]))
+        except ValueError:
+            repaired = None
+        if repaired and EARLIEST_SIGNING <= repaired <= latest:
+            return repaired, f"impossible year {value.year} repaired to {repaired.year}"
+    return None, f"impossible year {value.year}"
+
+
+_CHROME_EXTENSION = re.compile(r"^chrome-extension://[^/]+/", re.IGNORECASE)
+_WAYBACK = re.compile(r"^https?://web\.archive\.org/web/\d+[a-z_]*/", re.IGNORECASE)
+
+
+@lru_cache(maxsize=20000)
+def unwrap_link(url: str | None) -> str | None:
+    """The real document URL inside ICE's hyperlinks.
+
+    Unwraps Outlook SafeLinks (the ``url`` parameter), strips the Adobe
+    browser-extension prefix and Wayback Machine prefixes, and repairs
+    ``https:/`` to ``https://``.
+    """
+    if not url:
+        return None
+    current = url.strip()
+    for _ in range(5):  # wrappers can nest; five is more than ever seen
+        before = current
+        current = _CHROME_EXTENSION.sub("", current)
+        current = _WAYBACK.sub("", current)
+        parts = urlsplit(current)
+        if parts.hostname and parts.hostname.endswith(
+            "safelinks.protection.outlook.com"
+        ):
+            inner = parse_qs(parts.query).get("url")
+            if inner:
+                current = inner[0]
+        current = re.sub(
+            r"^(https?):/+(?=[^/])", r"\1://", current, flags=re.IGNORECASE
+        )
+        if current == before:
+            break
+    return current
+
+
+@lru_cache(maxsize=20000)
+def link_file_name(url: str | None) -> str | None:
+    """The PDF's file name at the end of a document URL."""
+    if not url:
+        return None
+    path = urlsplit(url).path
+    name = unquote(path.rsplit("/", 1)[-1]).strip()
+    return name or None
+
+
+@lru_cache(maxsize=20000)
+def agency_name(raw: Any) -> str:
+    """The agency's name as ICE wrote it, with white space and quotes tidied."""
+    text = ice.clean_text(raw)
+    return text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+
+
+@lru_cache(maxsize=20000)
+def agency_key(name: str) -> str:
+    """A comparison key for agency names: case, accents, punctuation,
+    possessives, abbreviations and known typos folded."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = re.sub(r"'s\b", "s", text).replace("'", "")
+    text = text.replace("&", " and ")
+    tokens: list[str] = []
+    for token in re.sub(r"[^a-z0-9]+", " ", text).split():
+        tokens.extend(NAME_TOKENS.get(token, token).split())
+    return " ".join(tokens)
+
+
+def _cell_link(row: ParsedRow, column: str) -> tuple[str | None, str | None]:
+    """(text, link) for a document cell; a URL typed as text counts as a link."""
+    raw = row.cells.get(column)
+    text = ice.clean_text(raw) or None
+    link = row.links.get(column)
+    if not link and text and re.match(r"^(https?:|chrome-extension:)", text, re.I):
+        link = text
+    return text, link
+
+
+def normalise_row(
+    row: ParsedRow, today: date | None = None
+) -> AgreementRecord | RejectedRow:
+    """One parsed row to a record, or a reject saying what is wrong with it."""
+    cells = row.cells
+    values = {k: _jsonable(v) for k, v in cells.items()}
+    state_raw = ice.clean_text(cells.get(ice.STATE))
+    name_raw = ice.clean_text(cells.get(ice.AGENCY))
+    if not state_raw or not name_raw:
+        missing = "STATE" if not state_raw else "LAW ENFORCEMENT AGENCY"
+        return RejectedRow(row.sheet, row.row_number, f"{missing} is blank", values)
+    state = normalise_state(state_raw)
+    if state is None:
+        return RejectedRow(
+            row.sheet, row.row_number, f"unknown state {state_raw!r}", values
+        )
+    support_raw = ice.clean_text(cells.get(ice.SUPPORT_TYPE))
+    model = normalise_model(support_raw)
+    if model is None:
+        reason = (
+            "SUPPORT TYPE is blank"
+            if not support_raw
+            else f"unknown SUPPORT TYPE {support_raw!r}"
+        )
+        return RejectedRow(row.sheet, row.row_number, reason, values)
+    name = agency_name(name_raw)
+    signed_raw = cells.get(ice.SIGNED)
+    if ice.SIGNED in cells:
+        signed, signed_note = parse_signed(signed_raw, today)
+    else:
+        signed, signed_note = None, None  # the pending list has no SIGNED column
+    moa_text, moa_link = _cell_link(row, ice.MOA)
+    moa_url = unwrap_link(moa_link)
+    if moa_url:
+        moa_status = "linked"
+    elif moa_text and "pending" in moa_text.casefold():
+        moa_status = "pending"
+    else:
+        moa_status = "none"
+    addendum_text, addendum_link = _cell_link(row, ice.ADDENDUM)
+    type_raw = ice.clean_text(cells.get(ice.TYPE)) or None
+    county_raw = cells.get(ice.COUNTY)
+    return AgreementRecord(
+        sheet=row.sheet,
+        row_number=row.row_number,
+        hidden=row.hidden,
+        state=state,
+        state_raw=state_raw,
+        agency=name,
+        agency_raw=str(cells.get(ice.AGENCY)),
+        name_key=agency_key(name),
+        agency_type=normalise_agency_type(type_raw),
+        type_raw=type_raw,
+        county=normalise_county(county_raw, state),
+        county_raw=None if county_raw is None else str(county_raw),
+        model=model,
+        support_type_raw=str(cells.get(ice.SUPPORT_TYPE)),
+        signed_date=signed,
+        signed_raw=None if signed_raw is None else str(_jsonable(signed_raw)),
+        signed_note=signed_note,
+        moa_text=moa_text,
+        moa_link=moa_link,
+        moa_url=moa_url,
+        moa_file=link_file_name(moa_url),
+        moa_status=moa_status,
+        addendum_text=addendum_text,
+        addendum_url=unwrap_link(addendum_link),
+    )
+
+
+def normalise(
+    workbook: ParsedWorkbook, today: date | None = None
+) -> tuple[list[AgreementRecord], list[RejectedRow]]:
+    """All rows of a parsed workbook, split into records and rejects."""
+    records: list[AgreementRecord] = []
+    rejects: list[RejectedRow] = []
+    for row in workbook.rows:
+        result = normalise_row(row, today)
+        (records if isinstance(result, AgreementRecord) else rejects).append(result)
+    return records, rejects
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat()
+            if value.time() == datetime.min.time()
+            else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,133 @@
+"""Django settings shared by every deployment; values come from tidewatch.conf."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from tidewatch import conf
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = conf.data_dir()
+ARCHIVE_DIR = DATA_DIR / "archive"
+EXPORTS_DIR = DATA_DIR / "exports"
+LOGS_DIR = DATA_DIR / "logs"
+
+
+def _secret_key() -> str:
+    """The configured key, else one made once and kept beside the database."""
+    configured = conf.get("TIDEWATCH_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = DATA_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = conf.get("TIDEWATCH_DEBUG") == "1"
+ALLOWED_HOSTS = [h.strip() for h in conf.get("TIDEWATCH_ALLOWED_HOSTS").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.admin",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "tidewatch.publications",
+    "tidewatch.agreements",
+    "tidewatch.site",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tidewatch.urls"
+WSGI_APPLICATION = "tidewatch.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# SQLite pragmas: WAL for readers beside the writer; synchronous=FULL because
+# with NORMAL a power loss can drop commits that were already acknowledged
+# (docs/methods.md, "Durability"); IMMEDIATE so writers queue on the lock
+# instead of failing half way with "database is locked".
+SQLITE_INIT = (
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+)
+
+
+def database_settings(url: str) -> dict:
+    if not url:
+        url = f"sqlite:///{DATA_DIR / 'tidewatch.sqlite3'}"
+    db = dj_database_url.parse(url, conn_max_age=0)
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db.setdefault("OPTIONS", {})
+        db["OPTIONS"].update(
+            {
+                "init_command": SQLITE_INIT,
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            }
+        )
+    return db
+
+
+DATABASES = {"default": database_settings(conf.get("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+TIDEWATCH = {s.name: s.read() for s in conf.SETTINGS if s.name.startswith("TIDEWATCH_")}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,11 @@
+"""Settings for a public deployment behind HTTPS."""
+
+from tidewatch.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECURE_SSL_REDIRECT = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True

@@ -1,0 +1,52 @@
+"""Public pages. Numbers come from tidewatch.agreements.reports; each page says
+which ICE list they were counted from."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from tidewatch.agreements import reports
+from tidewatch.agreements.models import Event
+from tidewatch.pipeline.archive import stored_file
+from tidewatch.publications.models import ImportRun, RawFile
+
+MODELS = [
+    ("JEM", "Jail Enforcement Model"),
+    ("WSO", "Warrant Service Officer"),
+    ("TFM", "Task Force Model"),
+]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """National counts from the latest lists, and the latest changes."""
+    summary = reports.stats()
+    participating = summary["by_model"].get("participating", {})
+    pending = summary["by_model"].get("pending", {})
+    current = reports.edition()
+    events = Event.objects.select_related("agreement__agency", "publication").order_by(
+        "-date", "-publication_id", "-sequence"
+    )[:25]
+    context = {
+        "edition": current,
+        "models": [
+            (code, label, participating.get(code, 0), pending.get(code, 0))
+            for code, label in MODELS
+        ],
+        "participating_total": sum(participating.values()),
+        "pending_total": sum(pending.values()),
+        "states": len(summary["by_state"]),
+        "events": events,
+        "last_run": ImportRun.objects.exclude(status=ImportRun.RUNNING).first(),
+    }
+    return render(request, "site/home.html", context)
+
+
+def raw_file(request: HttpRequest, sha256: str) -> FileResponse:
+    """An archived ICE file, byte for byte, as a download."""
+    raw = get_object_or_404(RawFile, sha256=sha256)
+    path = stored_file(raw)
+    if not path.exists():
+        raise Http404("file missing from the archive")
+    name = raw.observations.values_list("original_name", flat=True).first() or path.name
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
