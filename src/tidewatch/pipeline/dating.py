@@ -9,9 +9,9 @@ The rule (docs/methods.md, "Dating a list"):
 2. else the Wayback Machine capture time in an archive's file name;
 3. else the day the file was first observed.
 
-When nothing says when a file was observed (a file on disk with no date in
-its name), the latest signing date in the list bounds the answer: a list
-cannot be older than the newest agreement it shows. ``--as-of`` overrides all.
+Two facts in the list bound the answer: a list cannot be more than a month
+older than the newest agreement it shows, nor than the first day its header
+layout was seen. ``--as-of`` overrides all.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 PLAUSIBLE_DAYS = 120
+# A list cannot predate its newest agreement by much; a month of slack keeps
+# one mistyped SIGNED cell from moving a list by a year.
+SIGNED_SLACK_DAYS = 30
 
 # ICE's own names: participatingAgencies05012025am.xlsx, pendingAgencies...,
 # ParticipatingAgency091826am.xlsx, 287gParticipatingAgencies091526pm.xlsx.
@@ -78,11 +81,29 @@ def capture_date(name: str) -> date | None:
         return None
 
 
+# The first day each header variant was seen in ICE's files (public archives;
+# docs/sources/ice_287g.md, "Header variants"): a list with that header cannot
+# be much older. Older layouts have no bound.
+HEADER_FIRST_SEEN = {
+    "P1": date(2025, 2, 21),
+    "P2": date(2025, 3, 17),
+    "P3": date(2025, 4, 28),
+    "P4": date(2025, 7, 1),
+    "P5": date(2025, 7, 11),
+    "Q1": date(2025, 2, 21),
+    "Q2": date(2025, 3, 13),
+    "Q3": date(2025, 3, 17),
+    "Q4": date(2025, 3, 27),
+    "Q5": date(2026, 1, 8),
+}
+
+
 def date_list(
     name: str,
     *,
     observed: date | None,
     latest_signed: date | None = None,
+    header_code: str | None = None,
     override: date | None = None,
 ) -> AsOf:
     """The as-of date for a list file named ``name`` (see the module docstring).
@@ -94,8 +115,12 @@ def date_list(
         return AsOf(override, "given with --as-of")
     from_name = name_date(name)
 
+    first_seen = HEADER_FIRST_SEEN.get(header_code or "")
+
     def plausible(day: date) -> bool:
-        if latest_signed is not None and day < latest_signed:
+        if latest_signed is not None and (latest_signed - day).days > SIGNED_SLACK_DAYS:
+            return False
+        if first_seen is not None and (first_seen - day).days > SIGNED_SLACK_DAYS:
             return False
         if observed is None:
             return day <= date.today()
@@ -107,6 +132,8 @@ def date_list(
         years = [observed.year, observed.year - 1] if observed else []
         if latest_signed is not None:
             years += [latest_signed.year, latest_signed.year + 1]
+        if first_seen is not None:
+            years += [first_seen.year, first_seen.year + 1]
         for year in years:
             try:
                 fixed = from_name.replace(year=year)

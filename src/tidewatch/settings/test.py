@@ -1,6 +1,13 @@
-"""Test settings: a cheap password hasher and plain static storage."""
+"""Test settings: a throw-away data folder, a cheap password hasher, plain static
+storage. The environment is set before the base settings read it."""
 
-from tidewatch.settings.base import *  # noqa: F403
+import os
+import tempfile
+
+os.environ.setdefault("TIDEWATCH_DATA_DIR", tempfile.mkdtemp(prefix="tidewatch-test-"))
+os.environ.setdefault("TIDEWATCH_SECRET_KEY", "tests-only-not-secret")
+
+from tidewatch.settings.base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -138,10 +138,11 @@ def _parse_workbook(workbook: Any, name: str) -> ParsedWorkbook:
         )
     kind, code = classify_header(header)
     # Map columns by header text, never by position; the first of two equal
-    # headers wins.
+    # headers wins. Unknown columns are left out of the rows (the full header
+    # is kept on the publication, so a new column does not go unnoticed).
     columns: dict[str, int] = {}
     for index, column_name in enumerate(header):
-        if column_name and column_name not in columns:
+        if column_name in KNOWN_COLUMNS and column_name not in columns:
             columns[column_name] = index
 
     rows: list[ParsedRow] = []

@@ -1,0 +1,30 @@
+"""Shared fixtures: a private archive folder per test, the real-file corpus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _private_archive(settings, tmp_path):
+    """Each test archives into its own folder."""
+    settings.ARCHIVE_DIR = tmp_path / "archive"
+    settings.LOGS_DIR = tmp_path / "logs"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The folder of real ICE files named by TIDEWATCH_CORPUS (CI: ../shared/data)."""
+    folder = os.environ.get("TIDEWATCH_CORPUS")
+    if not folder:
+        pytest.skip(
+            "TIDEWATCH_CORPUS is not set: the corpus tests read the real ICE "
+            "workbooks from that folder (CI sets it to ../shared/data)"
+        )
+    path = Path(folder)
+    if not (path / "ice_sheets").is_dir():
+        pytest.fail(f"TIDEWATCH_CORPUS={folder} has no ice_sheets folder")
+    return path
