@@ -44,7 +44,7 @@ ROWS = [
         (P4_HEADER, "participating", "P4"),
         (Q1_HEADER, "pending", "Q1"),
         (Q4_HEADER, "pending", "Q4"),
-        (Q4_HEADER + [None], "pending", "Q3"),
+        ([*Q4_HEADER, None], "pending", "Q3"),
     ],
 )
 def test_kind_and_header_variant_come_from_the_header(tmp_path, header, kind, code):

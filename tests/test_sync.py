@@ -353,6 +353,7 @@ def test_moved_workbook_is_followed_to_its_new_path(ice: Ice) -> None:
     # The link on the page is what sync followed (and what the next sync
     # asks for again); the headers are those of the response at the new path.
     assert observation.source_url == ice.url(old_path)
+    assert observation.final_url == ice.url(PARTICIPATING_PATH)
     assert observation.http_headers["etag"] == '"moved-v1"'
     assert observation.raw_file == publication.raw_file
     assert Publication.objects.filter(name=PENDING).exists()

@@ -198,6 +198,8 @@ def sync() -> None:
     report = run_sync()
     for line in report.lines:
         typer.echo(line, err=True)
+    for line in report.failures:
+        typer.echo(line, err=True)
     for line in report.files:
         typer.echo(line.line, err=not line.ok)
     if report.unreachable:

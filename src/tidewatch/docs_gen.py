@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import click
 import typer
 import typer.rich_utils
 from typer.testing import CliRunner
@@ -59,26 +59,23 @@ for worked examples and [settings](settings.md) for the environment variables.
 """
 
 
-def iter_commands() -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    """Every command as (path below ``tidewatch``, click command), groups first.
+def iter_commands() -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every command as (path below ``tidewatch``, Typer command), groups first.
 
     The root is ``()``; ``export agreements`` is ``("export", "agreements")``.
-    Commands come in the order ``tidewatch --help`` lists them.
+    Commands come in the order they were declared. A group is any command with
+    sub-commands (a ``commands`` mapping); ``.help`` holds each docstring.
     """
-    root = typer.main.get_command(app)
 
     def walk(
-        path: tuple[str, ...], command: click.Command
-    ) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+        path: tuple[str, ...], command: Any
+    ) -> Iterator[tuple[tuple[str, ...], Any]]:
         yield path, command
-        if isinstance(command, click.Group):
-            context = click.Context(command, info_name=" ".join((PROG, *path)))
-            for name in command.list_commands(context):
-                sub = command.get_command(context, name)
-                if sub is not None and not sub.hidden:
-                    yield from walk((*path, name), sub)
+        for name, sub in (getattr(command, "commands", None) or {}).items():
+            if not getattr(sub, "hidden", False):
+                yield from walk((*path, name), sub)
 
-    yield from walk((), root)
+    yield from walk((), typer.main.get_command(app))
 
 
 @contextmanager

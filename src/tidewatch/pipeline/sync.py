@@ -21,7 +21,7 @@ from tidewatch.pipeline import archive, runs
 from tidewatch.pipeline.download import Download, extract_links, fetch_url
 from tidewatch.pipeline.errors import FileRejected
 from tidewatch.pipeline.importer import FileReport, Incoming, import_incoming
-from tidewatch.publications.models import Observation
+from tidewatch.publications.models import Observation, RawFile
 
 _WORKBOOK_LINK = re.compile(r"(?i)(participating|pending)[^/]*\.xlsx")
 
@@ -112,12 +112,19 @@ def sync() -> SyncReport:
             report.lines.append(
                 f"{name}: unchanged since {last.observed_at:%Y-%m-%d %H:%M} (HTTP 304)"
             )
+            if last.raw_file.status == RawFile.RECEIVED:
+                # Archived but never loaded (a failed load, or a killed run):
+                # load it now rather than wait for ICE to change the file.
+                incoming.append(
+                    Incoming(name, archive.stored_file(last.raw_file), last.raw_file, None)
+                )
             continue
         stored = archive.store(
             download.content,
             original_name=name,
             observed_at=timezone.now(),
             source_url=url,
+            final_url=download.final_url,
             http_headers=download.headers,
             via=Observation.SYNC,
         )

@@ -46,7 +46,12 @@ class Observation(models.Model):
         RawFile, on_delete=models.CASCADE, related_name="observations"
     )
     original_name = models.CharField(max_length=300)
-    source_url = models.URLField(max_length=2000, blank=True)
+    source_url = models.URLField(
+        max_length=2000, blank=True, help_text="The link followed (from ICE's page)."
+    )
+    final_url = models.URLField(
+        max_length=2000, blank=True, help_text="Where the bytes came from, after redirects."
+    )
     http_headers = models.JSONField(default=dict, blank=True)
     observed_at = models.DateTimeField(
         help_text="When the file was seen: the download time, or the date in its name."

@@ -7,7 +7,7 @@ import tempfile
 os.environ.setdefault("TIDEWATCH_DATA_DIR", tempfile.mkdtemp(prefix="tidewatch-test-"))
 os.environ.setdefault("TIDEWATCH_SECRET_KEY", "tests-only-not-secret")
 
-from tidewatch.settings.base import *  # noqa: E402, F403
+from tidewatch.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

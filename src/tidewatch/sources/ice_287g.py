@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import openpyxl.xml
 
 from tidewatch.pipeline.errors import FileRejected
 from tidewatch.sources.base import ParsedRow, ParsedWorkbook, SourceInfo
@@ -31,6 +32,11 @@ SOURCE = SourceInfo(
         "workbook per update, each replacing the last without a changelog."
     ),
 )
+
+if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - an install problem
+    # Without defusedxml, openpyxl parses XML entities: a workbook could carry
+    # an entity bomb. Refuse to read anything rather than read unsafely.
+    raise ImportError("defusedxml is not installed: run `make install`")
 
 STATE = "STATE"
 AGENCY = "LAW ENFORCEMENT AGENCY"
