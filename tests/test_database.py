@@ -34,11 +34,20 @@ def test_real_sqlite_connection_has_wal_and_full_sync(tmp_path):
         "print([cur.execute(f'PRAGMA {p}').fetchone()[0] for p in "
         "('journal_mode', 'synchronous', 'foreign_keys')])"
     )
-    env = {**os.environ, "TIDEWATCH_DATA_DIR": str(tmp_path), "DATABASE_URL": "",
-           "TIDEWATCH_SECRET_KEY": "x",
-           "DJANGO_SETTINGS_MODULE": "tidewatch.settings.base"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, check=True).stdout
+    env = {
+        **os.environ,
+        "TIDEWATCH_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "",
+        "TIDEWATCH_SECRET_KEY": "x",
+        "DJANGO_SETTINGS_MODULE": "tidewatch.settings.base",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.strip() == "['wal', 2, 1]"  # synchronous 2 = FULL
 
 

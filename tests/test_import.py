@@ -324,3 +324,14 @@ def test_header_p4_blank_cells(tmp_path):
     )
     import_paths([path])
     assert Publication.objects.get().header_code == "P4"
+
+
+def test_runs_are_recorded_and_interrupted_ones_marked(tmp_path):
+    from tidewatch.publications.models import ImportRun
+
+    stale = ImportRun.objects.create(command="import", pid=2**22 + 12345)  # no such pid
+    import_paths(lists(tmp_path)[:1])
+    stale.refresh_from_db()
+    assert stale.status == ImportRun.INTERRUPTED
+    latest = ImportRun.objects.exclude(pk=stale.pk).get()
+    assert latest.status == ImportRun.OK and latest.finished_at is not None

@@ -376,7 +376,7 @@ def test_forbidden_workbook_is_reported_and_the_other_imported(ice: Ice) -> None
     assert report.errors == [f"{PENDING}: HTTP 403 Forbidden"]
     assert len(ice.requests_for(PENDING_PATH)) == 1  # a 403 is not retried
     run = ImportRun.objects.get(command="sync")
-    assert (run.status, run.errors) == (ImportRun.FAILED, report.errors)
+    assert (run.status, run.errors) == (ImportRun.REFUSED, report.errors)
     assert [p.name for p in Publication.objects.all()] == [PARTICIPATING]
     assert not Observation.objects.filter(original_name=PENDING).exists()
     assert RawFile.objects.count() == 1

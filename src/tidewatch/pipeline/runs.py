@@ -35,6 +35,6 @@ def start(command: str) -> ImportRun:
 def finish(run: ImportRun, summary: dict[str, Any], errors: list[str]) -> None:
     run.summary = summary
     run.errors = errors
-    run.status = ImportRun.FAILED if errors else ImportRun.OK
+    run.status = ImportRun.REFUSED if errors else ImportRun.OK
     run.finished_at = timezone.now()
     run.save(update_fields=["summary", "errors", "status", "finished_at"])

@@ -116,7 +116,9 @@ def sync() -> SyncReport:
                 # Archived but never loaded (a failed load, or a killed run):
                 # load it now rather than wait for ICE to change the file.
                 incoming.append(
-                    Incoming(name, archive.stored_file(last.raw_file), last.raw_file, None)
+                    Incoming(
+                        name, archive.stored_file(last.raw_file), last.raw_file, None
+                    )
                 )
             continue
         stored = archive.store(

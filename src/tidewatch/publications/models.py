@@ -50,7 +50,9 @@ class Observation(models.Model):
         max_length=2000, blank=True, help_text="The link followed (from ICE's page)."
     )
     final_url = models.URLField(
-        max_length=2000, blank=True, help_text="Where the bytes came from, after redirects."
+        max_length=2000,
+        blank=True,
+        help_text="Where the bytes came from, after redirects.",
     )
     http_headers = models.JSONField(default=dict, blank=True)
     observed_at = models.DateTimeField(
@@ -142,9 +144,14 @@ class ImportRun(models.Model):
 
     RUNNING = "running"
     OK = "ok"
-    FAILED = "failed"
+    REFUSED = "refused"
     INTERRUPTED = "interrupted"
-    STATUS_CHOICES = [(s, s) for s in (RUNNING, OK, FAILED, INTERRUPTED)]
+    STATUS_CHOICES = [
+        (RUNNING, "running"),
+        (OK, "completed"),
+        (REFUSED, "completed, some files or downloads refused"),
+        (INTERRUPTED, "interrupted before it finished"),
+    ]
 
     command = models.CharField(max_length=20)
     started_at = models.DateTimeField(auto_now_add=True)

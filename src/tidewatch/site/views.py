@@ -35,7 +35,12 @@ def home(request: HttpRequest) -> HttpResponse:
         ],
         "participating_total": sum(participating.values()),
         "pending_total": sum(pending.values()),
-        "states": len(summary["by_state"]),
+        "states": sum(
+            1
+            for counts in summary["by_state"].values()
+            if any(k.startswith("participating:") for k in counts)
+        ),
+        "last_pending_count": current.pending.agreement_count if current.pending else 0,
         "events": events,
         "last_run": ImportRun.objects.exclude(status=ImportRun.RUNNING).first(),
     }
