@@ -224,3 +224,20 @@ def test_settings_lists_every_setting():
     result = invoke("settings")
     for setting in conf.SETTINGS:
         assert setting.name in result.stdout
+
+
+def test_changes_as_parquet_keep_their_types(loaded, tmp_path):
+    out = tmp_path / "changes.parquet"
+    invoke("changes", "--format", "parquet", "-o", out)
+    table = pq.read_table(out)
+    assert str(table.schema.field("date").type) == "date32[day]"
+    assert str(table.schema.field("previous_list_date").type) == "date32[day]"
+    rows = table.to_pylist()
+    assert rows[0]["previous_list_date"] is None  # the first list has none before it
+
+
+def test_settings_hide_the_database_password(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://tw:s3cret@db.example:5432/tw")
+    result = invoke("settings")
+    assert "DATABASE_URL=postgres://tw:***@db.example:5432/tw" in result.stdout
+    assert "s3cret" not in result.stdout

@@ -265,14 +265,13 @@ def database(request, tmp_path) -> Iterator[Database]:
 
 
 def _canonical(value: Any) -> str:
-    """One text per value; JSON (text in SQLite, objects in PostgreSQL) with
-    sorted keys so key order never matters."""
-    if isinstance(value, str) and value[:1] in ("{", "["):
-        with contextlib.suppress(ValueError):
-            value = json.loads(value)
+    """One text per value. JSON arrives as text from SQLite (compared as
+    written) and as objects from PostgreSQL (dumped with sorted keys)."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True, separators=(",", ":"))
-    return repr(value) if not isinstance(value, str) else value
+    return repr(value)
 
 
 def fingerprint(db: Database, *, strict: bool = False) -> dict[str, tuple[int, str]]:
@@ -353,6 +352,23 @@ class LogEvent:
     what: str
 
 
+@dataclass(frozen=True)
+class Kill:
+    """SIGKILL ``after`` seconds from the start, or from the moment the log
+    shows publication number ``publication`` (from 0) starting."""
+
+    after: float
+    publication: int | None = None
+
+    def __str__(self) -> str:
+        if self.publication is None:
+            return f"kill at {self.after:.2f} s"
+        return (
+            f"kill {self.after * 1000:.0f} ms after publication "
+            f"{self.publication + 1}'s transaction started"
+        )
+
+
 class Harness:
     """One data folder and database; runs `tidewatch` in subprocesses."""
 
@@ -383,7 +399,7 @@ class Harness:
         return [sys.executable, "-c", NON_ATOMIC_CLI, *args]
 
     def cli(self, *args: str) -> Run:
-        run = self.start_and_kill([*args], kill_after=None)
+        run = self.start_and_kill([*args], kill=None)
         assert run.returncode == 0, (
             f"tidewatch {' '.join(args)} exited {run.returncode}:\n"
             f"{run.stdout}\n{run.stderr}"
@@ -391,9 +407,10 @@ class Harness:
         return run
 
     def start_and_kill(
-        self, args: list[str], kill_after: float | None, *, atomic: bool = True
+        self, args: list[str], kill: Kill | None, *, atomic: bool = True
     ) -> Run:
-        """Run the CLI; SIGKILL its process group after ``kill_after`` seconds."""
+        """Run the CLI; SIGKILL its process group as ``kill`` says (if it is
+        still running by then)."""
         out, err = self.root / "stdout.txt", self.root / "stderr.txt"
         with out.open("w") as stdout, err.open("w") as stderr:
             started_at = time.time()
@@ -408,9 +425,11 @@ class Harness:
             )
             killed = False
             try:
-                if kill_after is not None:
+                if kill is not None:
+                    if kill.publication is not None:
+                        self._wait_for_transaction(proc, kill.publication)
                     with contextlib.suppress(subprocess.TimeoutExpired):
-                        proc.wait(timeout=kill_after)
+                        proc.wait(timeout=kill.after)
                     if proc.poll() is None:
                         with contextlib.suppress(ProcessLookupError):
                             os.killpg(proc.pid, signal.SIGKILL)
@@ -429,6 +448,16 @@ class Harness:
             out.read_text(),
             err.read_text(),
         )
+
+    def _wait_for_transaction(self, proc: subprocess.Popen, index: int) -> None:
+        """Until the log shows publication ``index`` (from 0) starting its
+        transaction, or the process ends."""
+        marker = f": {STARTED}".encode()
+        while proc.poll() is None:
+            with contextlib.suppress(FileNotFoundError):
+                if self.log.read_bytes().count(marker) > index:
+                    return
+            time.sleep(0.002)
 
     def snapshot(self) -> None:
         self.db.snapshot()
@@ -569,6 +598,7 @@ class Reference:
     order: list[str]  # sha12 of the publications in load order
     seconds: float  # an uninterrupted run
     loading: tuple[float, float]  # first "transaction started", last "committing"
+    transactions: list[float]  # seconds from "transaction started" to "committing"
 
 
 def start_state(h: Harness, first: Path) -> dict:
@@ -617,23 +647,27 @@ def prepare(h: Harness, first: Path, following: list[Path]) -> Reference:
         "two valid states have the same fingerprint: the fingerprint misses data"
     )
     order = [e.sha12 for e in events if e.what == STARTED]
-    return Reference(
-        states, order, run.seconds, (events[0].seconds, events[-1].seconds)
-    )
+    begun = {e.sha12: e.seconds for e in events if e.what == STARTED}
+    transactions = [e.seconds - begun[e.sha12] for e in events if e.what == COMMITTING]
+    loading = (events[0].seconds, events[-1].seconds)
+    return Reference(states, order, run.seconds, loading, transactions)
 
 
-def kill_schedule(reference: Reference, trials: int) -> list[float]:
-    """Seconds after start at which to kill: even trials uniform over 20%-100%
-    of an uninterrupted run, odd trials over its loading phase (the moments
-    the transactions matter most), so some kills always land in one."""
+def kill_schedule(reference: Reference, trials: int) -> list[Kill]:
+    """When to kill. Even trials: uniformly between 20% and 100% of an
+    uninterrupted run. Odd trials: once the log shows a random publication's
+    "transaction started", after a random part of the time that transaction
+    took in the reference run, so kills land inside transactions however fast
+    or slow the machine is today."""
     rng = random.Random(SEED)
-    low, high = reference.loading
-    return [
-        rng.uniform(0.2 * reference.seconds, reference.seconds)
-        if i % 2 == 0
-        else rng.uniform(low, high)
-        for i in range(trials)
-    ]
+    kills = []
+    for i in range(trials):
+        if i % 2 == 0:
+            kills.append(Kill(rng.uniform(0.2 * reference.seconds, reference.seconds)))
+        else:
+            j = rng.randrange(len(reference.transactions))
+            kills.append(Kill(rng.uniform(0, reference.transactions[j]), j))
+    return kills
 
 
 @dataclass
@@ -705,14 +739,14 @@ def test_kill_import_leaves_consistent_state(database, tmp_path):
     )
 
     outcomes = []
-    for trial, delay in enumerate(kill_schedule(reference, TRIALS)):
+    for trial, kill in enumerate(kill_schedule(reference, TRIALS)):
         h.restore()
-        run = h.start_and_kill([*("import", *map(str, following))], delay)
+        run = h.start_and_kill(["import", *map(str, following)], kill)
         try:
             outcomes.append(check_trial(h, reference, run, following))
         except AssertionError as error:
             raise AssertionError(
-                f"trial {trial} (kill at {delay:.2f} s, "
+                f"trial {trial} ({kill}, "
                 f"{'killed' if run.killed else 'finished first'}): {error}"
             ) from error
 
@@ -747,20 +781,20 @@ def test_harness_detects_non_atomic_loads(database, tmp_path):
     h = Harness(database, tmp_path / "run")
     h.root.mkdir()
     reference = prepare(h, first, following)
-    low, high = reference.loading
-    rng = random.Random(SEED)
+    kills = kill_schedule(reference, 12)[1::2]  # the log-triggered ones
     caught = 0
-    for _ in range(6):
+    for kill in kills:
         h.restore()
-        run = h.start_and_kill(
-            ["import", *map(str, following)], rng.uniform(low, high), atomic=False
-        )
+        run = h.start_and_kill(["import", *map(str, following)], kill, atomic=False)
         try:
             check_trial(h, reference, run, following)
         except AssertionError as error:
             caught += 1
-            print(f"detected: {str(error).splitlines()[0][:200]}")
-    print(f"negative control ({database.name}, {label}): {caught} of 6 detected")
+            print(f"detected ({kill}): {str(error).splitlines()[0][:300]}")
+    print(
+        f"negative control ({database.name}, {label}): {caught} of {len(kills)} "
+        "kills left a state the harness reported"
+    )
     assert caught > 0
 
 

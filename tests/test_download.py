@@ -19,7 +19,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tidewatch.pipeline import download
+from tidewatch.pipeline import download, pinned_http
 from tidewatch.pipeline.download import Download, extract_links, fetch_url
 from tidewatch.pipeline.errors import FileRejected
 
@@ -547,11 +547,11 @@ def test_allowed_name_resolving_to_private_address_is_refused(
     monkeypatch: pytest.MonkeyPatch,
     connect_calls: list[tuple[str, int]],
 ) -> None:
-    monkeypatch.setattr(download, "_resolve", lambda host, port: addresses)
+    monkeypatch.setattr(pinned_http, "_resolve", lambda host, port: addresses)
 
     error = rejected("https://www.ice.gov/287g.xlsx", allowed_hosts=ICE_HOSTS, **FAST)
 
-    bad = next(a for a in addresses if not download._is_public_address(a))
+    bad = next(a for a in addresses if not pinned_http.is_public_address(a))
     assert error.reason == (
         f"host www.ice.gov resolves to {bad}, which is not a public address"
     )
@@ -563,8 +563,8 @@ def test_allowed_name_connects_to_the_checked_address(
 ) -> None:
     # Pretend loopback is public so the pinned path can be exercised locally:
     # the OS never resolves "tidewatch.test"; we connect to what _resolve said.
-    monkeypatch.setattr(download, "_resolve", lambda host, port: ["127.0.0.1"])
-    monkeypatch.setattr(download, "_is_public_address", lambda address: True)
+    monkeypatch.setattr(pinned_http, "_resolve", lambda host, port: ["127.0.0.1"])
+    monkeypatch.setattr(pinned_http, "is_public_address", lambda address: True)
     httpserver.expect_request("/pinned").respond_with_data(b"pinned")
     url = f"http://tidewatch.test:{httpserver.port}/pinned"
 
@@ -599,7 +599,7 @@ def test_allowed_name_connects_to_the_checked_address(
     ],
 )
 def test_is_public_address(address: str, public: bool) -> None:
-    assert download._is_public_address(address) is public
+    assert pinned_http.is_public_address(address) is public
 
 
 def test_connection_refused_says_could_not_connect() -> None:

@@ -335,3 +335,27 @@ def test_runs_are_recorded_and_interrupted_ones_marked(tmp_path):
     assert stale.status == ImportRun.INTERRUPTED
     latest = ImportRun.objects.exclude(pk=stale.pk).get()
     assert latest.status == ImportRun.OK and latest.finished_at is not None
+
+
+def test_two_different_files_with_one_name_both_import(tmp_path):
+    # ICE posted two versions of participatingAgencies07032025pm.xlsx.
+    first = write_list(tmp_path / "a" / "participatingAgencies07032025pm.xlsx",
+                       [Row("TEXAS", SHERIFF, signed=datetime(2025, 6, 2))])
+    second = write_list(tmp_path / "b" / "participatingAgencies07032025pm.xlsx",
+                        [Row("TEXAS", SHERIFF, signed=datetime(2025, 6, 2)),
+                         Row("TEXAS", POLICE, signed=datetime(2025, 6, 30))])
+    report = import_paths([first, second])
+    assert not report.errors
+    assert [f.agreements for f in report.files] == [1, 2]
+    assert Publication.objects.count() == 2
+
+
+def test_rejected_files_are_read_again_only_when_asked(tmp_path, monkeypatch):
+    path = lists(tmp_path)[0]
+    monkeypatch.setenv("TIDEWATCH_MAX_ROWS", "1")
+    assert "too many rows" in import_paths([path]).errors[0]
+    monkeypatch.delenv("TIDEWATCH_MAX_ROWS")
+    again = import_paths([path])
+    assert again.errors[0].endswith("(rejected before)")
+    retried = import_paths([path], retry_rejected=True)
+    assert not retried.errors and Publication.objects.count() == 1

@@ -29,7 +29,7 @@ from werkzeug import Request, Response
 from tests.fixtures.workbooks import Q4_HEADER, Row, moa, write_list
 from tidewatch.agreements.models import Agreement
 from tidewatch.cli import app
-from tidewatch.pipeline import download, importer
+from tidewatch.pipeline import importer, pinned_http
 from tidewatch.pipeline import sync as sync_module
 from tidewatch.pipeline.sync import SyncReport, sync
 from tidewatch.publications.models import (
@@ -571,13 +571,13 @@ def test_redirect_to_host_off_the_allowlist_is_refused(
     ice: Ice, connections: list[tuple[str, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     resolved: list[str] = []
-    real_resolve = download._resolve
+    real_resolve = pinned_http._resolve
 
     def resolve(host: str, port: int) -> list[str]:
         resolved.append(host)
         return real_resolve(host, port)
 
-    monkeypatch.setattr(download, "_resolve", resolve)
+    monkeypatch.setattr(pinned_http, "_resolve", resolve)
     ice.serve_page(PARTICIPATING_PATH, PENDING_PATH)
     ice.serve_file(PARTICIPATING_PATH, ice.participating, '"p-v1"')
     ice.server.expect_request(PENDING_PATH).respond_with_data(

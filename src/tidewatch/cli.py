@@ -155,24 +155,37 @@ def migrate() -> None:
 @app.command("import")
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="Workbooks or folders of them.")],
-    as_of: AsOf = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Date every file given this day (YYYY-MM-DD) instead of by the "
+            "dating rule; changes the date of a file already imported.",
+            metavar="DATE",
+        ),
+    ] = None,
+    retry_rejected: Annotated[
+        bool,
+        typer.Option(
+            "--retry-rejected", help="Read again files that were refused before."
+        ),
+    ] = False,
 ) -> None:
     """Import ICE workbooks from disk, in any order; files already imported are skipped.
 
-    Prints a line per file (rows, agreements, rejects, new, changed) and a total.
-    With --as-of, every file named is dated that day instead of by the dating
-    rule (docs/methods.md).
+    Prints a line per file (rows, agreements, rejects, new, changed) and a
+    total; exits with status 1 when any file was refused.
 
     Example:
 
         tidewatch import ~/Downloads/participatingAgencies05012026am.xlsx
-        tidewatch import ../shared/data/ice_sheets
+        tidewatch import ~/ice-287g-archive/
     """
     day = _parse_date(as_of)
     _django()
     from tidewatch.pipeline.importer import import_paths
 
-    report = import_paths(paths, as_of=day)
+    report = import_paths(paths, as_of=day, retry_rejected=retry_rejected)
     for line in report.files:
         typer.echo(line.line, err=not line.ok)
     typer.echo(report.total_line())
@@ -352,6 +365,8 @@ def show_settings() -> None:
         value = setting.read()
         if "SECRET" in setting.name and value:
             value = "(set)"
+        elif setting.name == "DATABASE_URL" and value:
+            value = conf.without_password(value)
         typer.echo(f"{setting.name}={value}\n    {setting.help}")
 
 

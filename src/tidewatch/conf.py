@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "TIDEWATCH_DATA_DIR",
         "./data",
-        "Folder for the database, the raw-file archive (archive/), exports/ and logs/.",
+        "Folder for the database, the raw-file archive (archive/) and logs (logs/).",
     ),
     Setting(
         "DATABASE_URL",
@@ -109,3 +110,12 @@ def get(name: str) -> str:
 
 def data_dir() -> Path:
     return Path(get("TIDEWATCH_DATA_DIR")).expanduser().resolve()
+
+
+def without_password(url: str) -> str:
+    """A database URL fit to print: the password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))

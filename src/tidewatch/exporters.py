@@ -2,8 +2,10 @@
 
 Spreadsheet formats (CSV and XLSX) neutralise text that a spreadsheet would
 run as a formula: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return (after any leading spaces) gets a leading apostrophe (OWASP
-CSV injection; ASVS 1.2.10). JSON and Parquet keep values as they are.
+carriage return, line feed or NUL (after any leading spaces) gets a leading
+apostrophe (OWASP CSV injection; ASVS 1.2.10). Only text is touched, never
+numbers or dates. JSON and Parquet keep values as they are, with missing
+values as null.
 """
 
 from __future__ import annotations
@@ -54,11 +56,11 @@ def write(
         writer = csv.writer(text)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([neutralise(_text(row.get(c))) for c in columns])
+            writer.writerow([_text(neutralise(row.get(c))) for c in columns])
         text.flush()
         text.detach()
     elif fmt == "json":
-        data = [{c: _json_value(row.get(c)) for c in columns} for row in rows]
+        data = [{c: _json_value(_missing(row.get(c))) for c in columns} for row in rows]
         out.write(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
         out.write(b"\n")
     elif fmt == "xlsx":
@@ -102,6 +104,16 @@ def write(
         out.write(buffer.getvalue())
     else:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+
+
+def _missing(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    return date.fromisoformat(str(value))
 
 
 def _json_value(value: Any) -> Any:

@@ -49,7 +49,7 @@ class AgencyAlias(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=300, help_text="The name as first written.")
     match = models.CharField(
-        max_length=30, help_text="exact, moa, fuzzy:<score> or manual."
+        max_length=30, help_text="exact, moa or fuzzy:<score> (docs/methods.md)."
     )
     first_seen = models.DateField()
 

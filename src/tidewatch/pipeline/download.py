@@ -26,22 +26,20 @@ This module is plain library code: it imports nothing from Django.
 from __future__ import annotations
 
 import http
-import ipaddress
 import re
-import socket
 import ssl
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 # httpcore is the connection layer under httpx (always installed with it); we
 # use its public NetworkBackend hook to pin connections to checked addresses.
-import httpcore
 import httpx
 
 from tidewatch.pipeline.errors import FileRejected
+from tidewatch.pipeline.pinned_http import AddressRefused, pinned_client
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -62,8 +60,6 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Reasons quote text chosen by remote servers; keep them short and on one line.
 _MAX_REASON_TEXT = 160
 _ERRNO_PREFIX = re.compile(r"^\[Errno -?\d+\]\s*")
-# DNS64/NAT64 well-known prefix: the low 32 bits are an IPv4 address.
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 @dataclass(frozen=True)
@@ -171,7 +167,7 @@ def fetch_url(
     )
 
     owned = client is None
-    http_client = _pinned_client() if client is None else client
+    http_client = pinned_client() if client is None else client
     try:
         redirects = 0
         while True:
@@ -285,141 +281,6 @@ def _redirect_target(job: _Job, current: httpx.URL, location: str) -> httpx.URL:
 
 
 # --------------------------------------------------------------------------
-# Connection pinning: resolve once, check every address, connect to it
-
-
-class _AddressRefused(Exception):
-    """A host name resolved to an address we never connect to."""
-
-
-def _resolve(host: str, port: int) -> list[str]:
-    """All addresses ``host`` resolves to (a seam for tests' fake resolvers)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def _is_public_address(address: str) -> bool:
-    """True if ``address`` is a globally routable unicast IP address.
-
-    IPv6 forms that carry an IPv4 address (IPv4-mapped, 6to4, Teredo, NAT64)
-    are judged by that IPv4 address, so ``::ffff:127.0.0.1`` is not public.
-    """
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded: list[ipaddress.IPv4Address] = []
-        if ip.ipv4_mapped is not None:
-            embedded.append(ip.ipv4_mapped)
-        if ip.sixtofour is not None:
-            embedded.append(ip.sixtofour)
-        if ip.teredo is not None:
-            embedded.extend(ip.teredo)
-        if ip in _NAT64:
-            embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
-        if embedded:
-            return all(_is_public_ip(v4) for v4 in embedded)
-    return _is_public_ip(ip)
-
-
-def _is_public_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    # is_global already excludes loopback, private, link-local (and so the
-    # 169.254.169.254 metadata address), CGNAT, unspecified and reserved.
-    return ip.is_global and not ip.is_multicast
-
-
-class _PinnedBackend(httpcore.NetworkBackend):
-    """Opens TCP connections only to checked, public addresses.
-
-    httpcore hands us the URL's host; we resolve it ourselves, refuse it if any
-    address is not public, and connect to the address we checked. TLS still
-    uses the host name for SNI and certificate checks (httpcore passes the
-    name to ``start_tls``), so pinning does not weaken verification.
-    """
-
-    def __init__(self) -> None:
-        self._inner = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            pass
-        else:
-            # An IP literal reaches this point only by matching an explicit
-            # allowlist entry: the operator named that address on purpose.
-            return self._inner.connect_tcp(
-                host, port, timeout, local_address, socket_options
-            )
-        try:
-            addresses = _resolve(host, port)
-        except OSError as exc:
-            # "from None": the reason should name the host, not just errno.
-            raise httpcore.ConnectError(
-                f"cannot resolve {host} ({_os_message(exc)})"
-            ) from None
-        if not addresses:
-            raise httpcore.ConnectError(f"cannot resolve {host} (no addresses)")
-        # Refuse if *any* address is private: an attacker-controlled zone
-        # could otherwise mix a public and a private answer.
-        for address in addresses:
-            if not _is_public_address(address):
-                raise _AddressRefused(
-                    f"host {host} resolves to {address}, which is not a public address"
-                )
-        last_error: Exception | None = None
-        for address in addresses:
-            try:
-                return self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last_error = exc
-        assert last_error is not None
-        raise last_error
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        raise _AddressRefused("unix sockets are never used for downloads")
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-class _PinnedTransport(httpx.HTTPTransport):
-    """httpx's own transport, with its pool swapped for one using the pinned
-    backend (HTTPTransport has no parameter for a network backend)."""
-
-    def __init__(self) -> None:
-        super().__init__(verify=True, retries=0)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=True),
-            network_backend=_PinnedBackend(),
-            retries=0,  # we retry ourselves, with backoff and clear reasons
-        )
-
-
-def _pinned_client() -> httpx.Client:
-    # trust_env=False: no proxy from the environment (it would connect for us,
-    # bypassing the address check) and no .netrc credentials sent anywhere.
-    return httpx.Client(
-        transport=_PinnedTransport(), trust_env=False, follow_redirects=False
-    )
-
-
-# --------------------------------------------------------------------------
 # One request, with retries
 
 
@@ -477,7 +338,7 @@ def _attempt(
         # auth=None: never attach a client's default credentials, which would
         # otherwise travel to every host a redirect points at.
         response = client.send(request, stream=True, follow_redirects=False, auth=None)
-    except _AddressRefused as exc:
+    except AddressRefused as exc:
         raise FileRejected(job.url, str(exc)) from None
     except httpx.TransportError as exc:
         raise _transport_failure(job, exc) from None

@@ -161,10 +161,16 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[FileReport]]:
     return found, missing
 
 
-def import_paths(paths: Iterable[Path], *, as_of: date | None = None) -> ImportReport:
-    """Import workbooks from disk. See the module docstring."""
+def import_paths(
+    paths: Iterable[Path], *, as_of: date | None = None, retry_rejected: bool = False
+) -> ImportReport:
+    """Import workbooks from disk. See the module docstring.
+
+    ``as_of`` dates every file given (overriding the dating rule);
+    ``retry_rejected`` reads files again that were refused before.
+    """
     with _quiet_gc():
-        return _import_paths(paths, as_of)
+        return _import_paths(paths, as_of, retry_rejected)
 
 
 @contextlib.contextmanager
@@ -181,7 +187,9 @@ def _quiet_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _import_paths(paths: Iterable[Path], as_of: date | None) -> ImportReport:
+def _import_paths(
+    paths: Iterable[Path], as_of: date | None, retry_rejected: bool
+) -> ImportReport:
     report = ImportReport()
     files, missing = expand_paths(paths)
     report.files.extend(missing)
@@ -192,7 +200,9 @@ def _import_paths(paths: Iterable[Path], as_of: date | None) -> ImportReport:
             incoming.append(_receive(path))
         except FileRejected as rejected:
             report.files.append(FileReport(path.name, str(rejected), False))
-    report.files.extend(import_incoming(incoming, as_of=as_of))
+    report.files.extend(
+        import_incoming(incoming, as_of=as_of, retry_rejected=retry_rejected)
+    )
     runs.finish(
         run, {"files": len(report.files), "total": report.total_line()}, report.errors
     )
@@ -231,26 +241,27 @@ def import_incoming(
     *,
     as_of: date | None = None,
     observed_from_fetch: bool = False,
+    retry_rejected: bool = False,
 ) -> list[FileReport]:
-    """Parse, date and load archived files; one report per file."""
-    reports: dict[str, FileReport] = {}
+    """Parse, date and load archived files; one report per file, in order.
+
+    Files are told apart by their SHA-256, not their name: ICE has posted two
+    different workbooks under one name.
+    """
+    reports: dict[str, FileReport] = {}  # by SHA-256
     to_parse: list[Incoming] = []
-    seen: set[str] = set()
     for item in incoming:
         raw = item.raw_file
-        if raw.sha256 in seen:
-            reports[item.name] = FileReport(
-                item.name,
-                f"{item.name}: same bytes as another file in this import; read once",
-                True,
-            )
-            continue
-        seen.add(raw.sha256)
+        if raw.sha256 in reports or any(
+            i.raw_file.sha256 == raw.sha256 for i in to_parse
+        ):
+            continue  # the same bytes twice in one import: read once
         if raw.status == RawFile.PUBLISHED:
-            reports[item.name] = _already_loaded(item, as_of)
-        elif raw.status == RawFile.REJECTED:
-            # Reading it again would give the same answer.
-            reports[item.name] = FileReport(
+            reports[raw.sha256] = _already_loaded(item, as_of)
+        elif raw.status == RawFile.REJECTED and not retry_rejected:
+            # Reading it again would give the same answer (--retry-rejected
+            # reads it anyway, say after a limit was raised).
+            reports[raw.sha256] = FileReport(
                 item.name, f"{item.name}: {raw.rejection} (rejected before)", False
             )
         else:
@@ -261,24 +272,26 @@ def import_incoming(
     # turns out older than one already loaded is still right: the loader
     # replays the history (slower, same result).
     to_parse.sort(key=lambda i: _guess_key(i, observed_from_fetch))
-    order = [i.name for i in to_parse]
-    by_name = {item.name: item for item in to_parse}
+    order = [i.raw_file.sha256 for i in to_parse]
+    by_key = {item.raw_file.sha256: item for item in to_parse}
     ready: dict[str, ParsedList | None] = {}
     position = 0
     registry = None
     pool = SandboxPool(
         workers=int(conf.get("TIDEWATCH_PARSE_WORKERS")), limits=sandbox_limits()
     )
-    for name, result in pool.map(read_workbook, [(i.name, i.path) for i in to_parse]):
-        item = by_name[name]
-        ready[name] = None
+    for key, result in pool.map(read_workbook, [(k, by_key[k].path) for k in order]):
+        item = by_key[key]
+        ready[key] = None
         try:
             if isinstance(result, FileRejected):
-                raise FileRejected(name, result.reason)
-            ready[name] = _prepare(item, result, as_of, observed_from_fetch)
+                raise FileRejected(item.name, result.reason)
+            ready[key] = _prepare(item, result, as_of, observed_from_fetch)
         except FileRejected as rejected:
             _reject(item.raw_file, rejected.reason)
-            reports[name] = FileReport(name, f"{name}: {rejected.reason}", False)
+            reports[key] = FileReport(
+                item.name, f"{item.name}: {rejected.reason}", False
+            )
         batch = []
         while position < len(order) and order[position] in ready:
             if (parsed := ready.pop(order[position])) is not None:
@@ -286,7 +299,27 @@ def import_incoming(
             position += 1
         for parsed in sorted(batch, key=lambda p: p.sort_key):
             registry = _load(parsed, registry, reports)
-    return [reports[i.name] for i in incoming if i.name in reports]
+    return _in_input_order(incoming, reports)
+
+
+def _in_input_order(
+    incoming: list[Incoming], reports: dict[str, FileReport]
+) -> list[FileReport]:
+    ordered, first_name = [], {}
+    for item in incoming:
+        key = item.raw_file.sha256
+        if key in first_name and first_name[key] != item.name:
+            ordered.append(
+                FileReport(
+                    item.name,
+                    f"{item.name}: same bytes as {first_name[key]}; read once",
+                    True,
+                )
+            )
+        elif key not in first_name and key in reports:
+            first_name[key] = item.name
+            ordered.append(reports[key])
+    return ordered
 
 
 def _guess_key(item: Incoming, observed_from_fetch: bool) -> tuple:
@@ -315,11 +348,11 @@ def _load(
         )
         # Not marked rejected: the file itself may be fine (say, the database
         # was busy), so the next import tries it again.
-        reports[parsed.name] = FileReport(
+        reports[parsed.raw_file.sha256] = FileReport(
             parsed.name, f"{parsed.name}: {reason}", False
         )
         return None
-    reports[parsed.name] = _loaded_report(parsed, result)
+    reports[parsed.raw_file.sha256] = _loaded_report(parsed, result)
     return registry
 
 

@@ -12,7 +12,6 @@ from tidewatch import conf
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = conf.data_dir()
 ARCHIVE_DIR = DATA_DIR / "archive"
-EXPORTS_DIR = DATA_DIR / "exports"
 LOGS_DIR = DATA_DIR / "logs"
 
 
