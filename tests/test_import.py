@@ -339,11 +339,17 @@ def test_runs_are_recorded_and_interrupted_ones_marked(tmp_path):
 
 def test_two_different_files_with_one_name_both_import(tmp_path):
     # ICE posted two versions of participatingAgencies07032025pm.xlsx.
-    first = write_list(tmp_path / "a" / "participatingAgencies07032025pm.xlsx",
-                       [Row("TEXAS", SHERIFF, signed=datetime(2025, 6, 2))])
-    second = write_list(tmp_path / "b" / "participatingAgencies07032025pm.xlsx",
-                        [Row("TEXAS", SHERIFF, signed=datetime(2025, 6, 2)),
-                         Row("TEXAS", POLICE, signed=datetime(2025, 6, 30))])
+    first = write_list(
+        tmp_path / "a" / "participatingAgencies07032025pm.xlsx",
+        [Row("TEXAS", SHERIFF, signed=datetime(2025, 6, 2))],
+    )
+    second = write_list(
+        tmp_path / "b" / "participatingAgencies07032025pm.xlsx",
+        [
+            Row("TEXAS", SHERIFF, signed=datetime(2025, 6, 2)),
+            Row("TEXAS", POLICE, signed=datetime(2025, 6, 30)),
+        ],
+    )
     report = import_paths([first, second])
     assert not report.errors
     assert [f.agreements for f in report.files] == [1, 2]
@@ -359,3 +365,25 @@ def test_rejected_files_are_read_again_only_when_asked(tmp_path, monkeypatch):
     assert again.errors[0].endswith("(rejected before)")
     retried = import_paths([path], retry_rejected=True)
     assert not retried.errors and Publication.objects.count() == 1
+
+
+def test_rebuild_rereads_archived_files_and_keeps_history(tmp_path):
+    from tidewatch.pipeline.rebuild import rebuild
+
+    import_paths(lists(tmp_path))
+    before = history()
+    Publication.objects.update(records=[])  # as if stored by an older parser
+    report = rebuild(reread=True)
+    assert (report.publications, report.reread, report.problems) == (4, 4, [])
+    assert history() == before
+    assert Listing.objects.count() == 10
+
+
+def test_rebuild_replays_stored_records(tmp_path):
+    from tidewatch.pipeline.rebuild import rebuild
+
+    import_paths(lists(tmp_path))
+    before = history()
+    Event.objects.all().delete()
+    assert rebuild().events == len(before)
+    assert history() == before

@@ -225,6 +225,42 @@ def sync() -> None:
         raise typer.Exit(1)
 
 
+@app.command()
+def rebuild(
+    reread: Annotated[
+        bool,
+        typer.Option(
+            "--reread",
+            help="Read every archived workbook again with the current parser first.",
+        ),
+    ] = False,
+) -> None:
+    """Derive agencies, agreements and history again from the stored lists.
+
+    Use --reread after upgrading Tidewatch, so parser fixes reach lists
+    loaded before them. One transaction: on any error nothing changes.
+
+    Example:
+
+        tidewatch rebuild --reread
+    """
+    _django()
+    from tidewatch import conf
+    from tidewatch.pipeline.rebuild import rebuild as run_rebuild
+
+    report = run_rebuild(
+        reread=reread, workers=int(conf.get("TIDEWATCH_PARSE_WORKERS"))
+    )
+    for line in report.problems:
+        typer.echo(line, err=True)
+    typer.echo(
+        f"rebuilt from {report.publications} lists ({report.reread} read again): "
+        f"{report.agreements} agreements, {report.events} events"
+    )
+    if report.problems:
+        raise typer.Exit(1)
+
+
 @export_app.command("agreements")
 def export_agreements(
     as_of: AsOf = None,
