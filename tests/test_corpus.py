@@ -19,7 +19,7 @@ from tidewatch.agreements.models import Agency, Agreement, Event, Listing
 from tidewatch.agreements.reports import agreements_as_of
 from tidewatch.pipeline.dating import date_list, split_observed_prefix
 from tidewatch.pipeline.importer import import_paths, read_workbook
-from tidewatch.publications.models import Publication, RawFile
+from tidewatch.publications.models import ImportRun, Publication, RawFile
 
 # name: (kind, header, rows, JEM, WSO, TFM)
 EXPECTED = {
@@ -301,7 +301,7 @@ def _history():
 
 
 def _clear():
-    for model in (Event, Listing, Agreement, Agency, Publication, RawFile):
+    for model in (Event, Listing, Agreement, Agency, Publication, RawFile, ImportRun):
         model.objects.all().delete()
 
 

@@ -297,7 +297,9 @@ class Registry:
         self, kind: str, listed: set[str], day: date, changes: Changes, event: Any
     ) -> None:
         watched = PARTICIPATING if kind == PARTICIPATING else PENDING
-        for agreement in self.agreements.values():
+        # Sorted, so events are numbered the same whether this registry was
+        # built in memory or read back from the database.
+        for _id, agreement in sorted(self.agreements.items()):
             if agreement.status != watched or agreement.id in listed:
                 continue
             if kind == PARTICIPATING:

@@ -105,6 +105,8 @@ def fuzzy_match(
     """The closest candidate by name key with the same place words, if close enough."""
     if not candidates:
         return None
+    # A stable order, so ties go the same way however the registry was built.
+    candidates = sorted(candidates, key=lambda c: (c.name_key, c.id))
     keys = [c.name_key for c in candidates]
     place = place_words(key)
     numbers = _numbers(key)
