@@ -21,7 +21,9 @@ class Setting:
     help: str
 
     def read(self) -> str:
-        return os.environ.get(self.name, self.default)
+        # An empty value means "not set": an empty TIDEWATCH_DATA_DIR must not
+        # turn the current folder into the data folder.
+        return os.environ.get(self.name) or self.default
 
 
 SETTINGS: tuple[Setting, ...] = (

@@ -104,11 +104,14 @@ class Agreement(models.Model):
 class Listing(models.Model):
     """An agreement's row in one ICE list, with the values as ICE wrote them."""
 
+    # No separate FK indexes: the unique (agreement, publication) constraint and
+    # the (publication, agreement) index below serve both lookups, and two
+    # fewer indexes to maintain make imports faster.
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="listings"
+        Agreement, on_delete=models.CASCADE, related_name="listings", db_index=False
     )
     publication = models.ForeignKey(
-        Publication, on_delete=models.CASCADE, related_name="listings"
+        Publication, on_delete=models.CASCADE, related_name="listings", db_index=False
     )
     status = models.CharField(max_length=20, help_text="The list's kind.")
     as_of = models.DateField()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from django.db import transaction
 from django.utils import timezone
 
 from tidewatch import conf
@@ -195,11 +196,14 @@ def _import_paths(
     report.files.extend(missing)
     run = runs.start("import")
     incoming: list[Incoming] = []
-    for path in files:
-        try:
-            incoming.append(_receive(path))
-        except FileRejected as rejected:
-            report.files.append(FileReport(path.name, str(rejected), False))
+    # One transaction for the archive records of all files: each commit is an
+    # fsync (synchronous=FULL). The bytes are already safe on disk by then.
+    with transaction.atomic():
+        for path in files:
+            try:
+                incoming.append(_receive(path))
+            except FileRejected as rejected:
+                report.files.append(FileReport(path.name, str(rejected), False))
     report.files.extend(
         import_incoming(incoming, as_of=as_of, retry_rejected=retry_rejected)
     )

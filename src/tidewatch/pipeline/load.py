@@ -140,7 +140,11 @@ def is_latest(parsed: ParsedList) -> bool:
     """True when no loaded publication sorts after this one."""
     if Publication.objects.filter(as_of__gt=parsed.as_of).exists():
         return False
-    same_day = Publication.objects.filter(as_of=parsed.as_of).select_related("raw_file")
+    same_day = (
+        Publication.objects.filter(as_of=parsed.as_of)
+        .select_related("raw_file")
+        .defer("records")
+    )
     return all(p.sort_key < parsed.sort_key for p in same_day)
 
 
@@ -178,7 +182,7 @@ def load_publication(
             row_count=parsed.row_count,
             hidden_row_count=parsed.hidden_row_count,
             reject_count=len(parsed.rejects),
-            records=[r.to_json() for r in parsed.records],
+            records=AgreementRecord.table(parsed.records),
         )
         insert(
             RejectedRowModel,
@@ -222,7 +226,8 @@ def load_publication(
             status=RawFile.PUBLISHED, rejection=""
         )
         log.info("publication %s: committing", parsed.raw_file.sha256[:12])
-    publication.refresh_from_db()
+    publication.agreement_count = agreements
+    publication.duplicate_row_count = duplicates
     return LoadResult(publication, agreements, new, changed, not in_order), registry
 
 
@@ -256,7 +261,7 @@ def rebuild() -> tuple[history.Registry, dict[int, tuple[list, list]]]:
     registry = history.Registry()
     all_changes: list[tuple[history.Changes, Publication]] = []
     for publication in _ordered_publications().only("id", "kind", "as_of", "records"):
-        records = [AgreementRecord.from_json(r) for r in publication.records]
+        records = AgreementRecord.from_table(publication.records)
         changes = registry.apply(
             history.PublicationInput(
                 publication.id, publication.kind, publication.as_of, records
@@ -315,7 +320,8 @@ def _write_changes(
 def _adapter(field: Field) -> Callable[[Any], Any]:
     if isinstance(field, JSONField):
         adapt_json, encoder = connection.ops.adapt_json_value, field.encoder
-        return lambda value: adapt_json(value, encoder)
+        empty_list = adapt_json([], encoder)  # most listings have no duplicates
+        return lambda value: empty_list if value == [] else adapt_json(value, encoder)
     if isinstance(field, DateField):
         adapt_date = connection.ops.adapt_datefield_value
         return lambda value: None if value is None else adapt_date(value)

@@ -128,12 +128,35 @@ class AgreementRecord:
             data["signed_date"] = self.signed_date.isoformat()
         return data
 
+    @staticmethod
+    def table(records: list[AgreementRecord]) -> dict[str, Any]:
+        """Records as one compact JSON table: column names once, then rows.
+
+        A list of dicts repeats every key on every row; this halves the bytes
+        stored with each publication and the time to encode them.
+        """
+        columns = list(_RECORD_FIELDS)
+        return {
+            "columns": columns,
+            "rows": [list(r.to_json().values()) for r in records],
+        }
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> list[AgreementRecord]:
+        columns = table["columns"]
+        return [
+            cls.from_json(dict(zip(columns, row, strict=True))) for row in table["rows"]
+        ]
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AgreementRecord:
         data = dict(data)
         if data.get("signed_date"):
             data["signed_date"] = date.fromisoformat(data["signed_date"])
         return cls(**data)
+
+
+_RECORD_FIELDS = tuple(AgreementRecord.__dataclass_fields__)
 
 
 @dataclass
@@ -290,6 +313,8 @@ def unwrap_link(url: str | None) -> str | None:
     if not url:
         return None
     current = url.strip()
+    if current.startswith("https://www.ice.gov/") and "://" not in current[8:]:
+        return current  # most links: nothing wrapped
     for _ in range(5):  # wrappers can nest; five is more than ever seen
         before = current
         current = _CHROME_EXTENSION.sub("", current)
@@ -314,6 +339,8 @@ def link_file_name(url: str | None) -> str | None:
     """The PDF's file name at the end of a document URL."""
     if not url:
         return None
+    if not any(c in url for c in "?#%"):  # a plain URL: its last segment
+        return url.rsplit("/", 1)[-1].strip() or None
     path = urlsplit(url).path
     name = unquote(path.rsplit("/", 1)[-1]).strip()
     return name or None
@@ -330,8 +357,11 @@ def agency_name(raw: Any) -> str:
 def agency_key(name: str) -> str:
     """A comparison key for agency names: case, accents, punctuation,
     possessives, abbreviations and known typos folded."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if name.isascii():
+        text = name.casefold()
+    else:  # fold accents: "Doña Ana" and "Dona Ana" compare equal
+        text = unicodedata.normalize("NFKD", name)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     text = re.sub(r"'s\b", "s", text).replace("'", "")
     text = text.replace("&", " and ")
@@ -351,22 +381,24 @@ def _cell_link(row: ParsedRow, column: str) -> tuple[str | None, str | None]:
     return text, link
 
 
+def _rejected(row: ParsedRow, reason: str) -> RejectedRow:
+    values = {k: _jsonable(v) for k, v in row.cells.items()}
+    return RejectedRow(row.sheet, row.row_number, reason, values)
+
+
 def normalise_row(
     row: ParsedRow, today: date | None = None
 ) -> AgreementRecord | RejectedRow:
     """One parsed row to a record, or a reject saying what is wrong with it."""
     cells = row.cells
-    values = {k: _jsonable(v) for k, v in cells.items()}
     state_raw = ice.clean_text(cells.get(ice.STATE))
     name_raw = ice.clean_text(cells.get(ice.AGENCY))
     if not state_raw or not name_raw:
         missing = "STATE" if not state_raw else "LAW ENFORCEMENT AGENCY"
-        return RejectedRow(row.sheet, row.row_number, f"{missing} is blank", values)
+        return _rejected(row, f"{missing} is blank")
     state = normalise_state(state_raw)
     if state is None:
-        return RejectedRow(
-            row.sheet, row.row_number, f"unknown state {state_raw!r}", values
-        )
+        return _rejected(row, f"unknown state {state_raw!r}")
     support_raw = ice.clean_text(cells.get(ice.SUPPORT_TYPE))
     model = normalise_model(support_raw)
     if model is None:
@@ -375,7 +407,7 @@ def normalise_row(
             if not support_raw
             else f"unknown SUPPORT TYPE {support_raw!r}"
         )
-        return RejectedRow(row.sheet, row.row_number, reason, values)
+        return _rejected(row, reason)
     name = agency_name(name_raw)
     signed_raw = cells.get(ice.SIGNED)
     if ice.SIGNED in cells:
@@ -427,6 +459,7 @@ def normalise(
     """All rows of a parsed workbook, split into records and rejects."""
     records: list[AgreementRecord] = []
     rejects: list[RejectedRow] = []
+    today = today or date.today()
     for row in workbook.rows:
         result = normalise_row(row, today)
         (records if isinstance(result, AgreementRecord) else rejects).append(result)

@@ -16,6 +16,7 @@ from django.db import transaction
 from tidewatch.pipeline import archive, load
 from tidewatch.pipeline.errors import FileRejected
 from tidewatch.pipeline.importer import read_workbook, sandbox_limits
+from tidewatch.pipeline.normalise import AgreementRecord
 from tidewatch.pipeline.sandbox import SandboxPool
 from tidewatch.publications.models import Publication
 from tidewatch.publications.models import RejectedRow as RejectedRowModel
@@ -59,7 +60,7 @@ def rebuild(*, reread: bool = False, workers: int = 2) -> RebuildReport:
     with transaction.atomic():
         load._lock()
         for publication, result in fresh.values():
-            publication.records = [r.to_json() for r in result.records]
+            publication.records = AgreementRecord.table(result.records)
             publication.row_count = result.row_count
             publication.reject_count = len(result.rejects)
             publication.header_code = result.header_code

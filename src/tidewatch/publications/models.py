@@ -97,7 +97,9 @@ class Publication(models.Model):
     duplicate_row_count = models.IntegerField(default=0)
     reject_count = models.IntegerField(default=0)
     records = models.JSONField(
-        default=list, help_text="The normalised rows; history is rebuilt from these."
+        default=dict,
+        help_text="The normalised rows, as {columns, rows}; history is rebuilt "
+        "from these.",
     )
     loaded_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,7 +10,6 @@ and row number. The rules come from docs/sources/ice_287g.md.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -69,14 +68,13 @@ HEADER_CODES: dict[tuple[tuple[str, ...], int], str] = {
 # rows of slack costs nothing and survives a title row added one day.
 HEADER_SEARCH_ROWS = 5
 
-_SPACES = re.compile(r"\s+")
-
 
 def clean_text(value: Any) -> str:
     """Cell text with NBSPs and runs of white space folded to one space, trimmed."""
     if value is None:
         return ""
-    return _SPACES.sub(" ", str(value).replace("\xa0", " ")).strip()
+    # str.split() splits on every Unicode space, NBSP included.
+    return " ".join(str(value).split())
 
 
 def header_name(value: Any) -> str:
@@ -154,8 +152,11 @@ def _parse_workbook(workbook: Any, name: str) -> ParsedWorkbook:
     rows: list[ParsedRow] = []
     skipped = 0
     dimensions = sheet.row_dimensions
+    # Only the columns read: ICE's blank trailing header cells are not walked.
+    last_column = max(columns.values()) + 1
     for row_number, cells in enumerate(
-        sheet.iter_rows(min_row=header_row + 1), start=header_row + 1
+        sheet.iter_rows(min_row=header_row + 1, max_col=last_column),
+        start=header_row + 1,
     ):
         values: dict[str, Any] = {}
         links: dict[str, str] = {}
