@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
+from tidewatch.pipeline import cells
 from tidewatch.pipeline import normalise as n
 from tidewatch.sources.base import ParsedRow
 
@@ -31,11 +32,11 @@ TODAY = date(2026, 11, 28)
     ],
 )
 def test_state_spellings(raw, code):
-    assert n.normalise_state(raw) == code
+    assert cells.normalise_state(raw) == code
 
 
 def test_unknown_state_is_none():
-    assert n.normalise_state("ATLANTIS") is None
+    assert cells.normalise_state("ATLANTIS") is None
 
 
 @pytest.mark.parametrize(
@@ -51,7 +52,7 @@ def test_unknown_state_is_none():
     ],
 )
 def test_support_type_by_keyword(raw, model):
-    assert n.normalise_model(raw) == model
+    assert cells.normalise_model(raw) == model
 
 
 @pytest.mark.parametrize(
@@ -68,7 +69,7 @@ def test_support_type_by_keyword(raw, model):
     ],
 )
 def test_agency_type(raw, kind):
-    assert n.normalise_agency_type(raw) == kind
+    assert cells.normalise_agency_type(raw) == kind
 
 
 @pytest.mark.parametrize(
@@ -94,7 +95,7 @@ def test_agency_type(raw, kind):
     ],
 )
 def test_county_text(raw, state, county):
-    assert n.normalise_county(raw, state) == county
+    assert cells.normalise_county(raw, state) == county
 
 
 @pytest.mark.parametrize(
@@ -120,7 +121,7 @@ def test_county_text(raw, state, county):
     ],
 )
 def test_signed_dates(raw, expected, note):
-    assert n.parse_signed(raw, TODAY) == (expected, note)
+    assert cells.parse_signed(raw, TODAY) == (expected, note)
 
 
 ICE_PDF = (
@@ -145,8 +146,8 @@ ICE_PDF = (
     ],
 )
 def test_links_are_unwrapped(wrapped):
-    assert n.unwrap_link(wrapped) == ICE_PDF
-    assert n.link_file_name(n.unwrap_link(wrapped)) == (
+    assert cells.unwrap_link(wrapped) == ICE_PDF
+    assert cells.link_file_name(cells.unwrap_link(wrapped)) == (
         "ColbertCoSheriffsOfficeAL_WSO_MOA_05.08.25.pdf"
     )
 
@@ -170,7 +171,9 @@ def test_links_are_unwrapped(wrapped):
     ],
 )
 def test_agency_keys_fold_ices_variants(one, other):
-    assert n.agency_key(n.agency_name(one)) == n.agency_key(n.agency_name(other))
+    assert cells.agency_key(cells.agency_name(one)) == cells.agency_key(
+        cells.agency_name(other)
+    )
 
 
 @pytest.mark.parametrize(
@@ -181,7 +184,7 @@ def test_agency_keys_fold_ices_variants(one, other):
     ],
 )
 def test_agency_keys_keep_different_agencies_apart(one, other):
-    assert n.agency_key(one) != n.agency_key(other)
+    assert cells.agency_key(one) != cells.agency_key(other)
 
 
 def _row(**cells):

@@ -5,7 +5,7 @@ lists. A row is matched, in this order, to:
 
 1. an agency already listed under the same name key in the same state
    (``exact``; the key folds case, punctuation, possessives, abbreviations
-   and known typos: see ``normalise.agency_key``);
+   and known typos: see ``cells.agency_key``);
 2. the agency whose agreement of the same model links the same MOA file
    (``moa``), if that agency is not already in this list under another name
    and the names share words;
