@@ -184,19 +184,7 @@ def load_publication(
             reject_count=len(parsed.rejects),
             records=AgreementRecord.table(parsed.records),
         )
-        insert(
-            RejectedRowModel,
-            [
-                dict(
-                    publication_id=publication.id,
-                    sheet=r.sheet,
-                    row_number=r.row_number,
-                    reason=r.reason,
-                    values=r.values,
-                )
-                for r in parsed.rejects
-            ],
-        )
+        write_rejects(publication.id, parsed.rejects)
         if in_order:
             assert registry is not None
             changes = registry.apply(
@@ -229,6 +217,23 @@ def load_publication(
     publication.agreement_count = agreements
     publication.duplicate_row_count = duplicates
     return LoadResult(publication, agreements, new, changed, not in_order), registry
+
+
+def write_rejects(publication_id: int, rejects: list[RejectedRow]) -> None:
+    """Store a list's rejected rows with their reasons."""
+    insert(
+        RejectedRowModel,
+        [
+            dict(
+                publication_id=publication_id,
+                sheet=r.sheet,
+                row_number=r.row_number,
+                reason=r.reason,
+                values=r.values,
+            )
+            for r in rejects
+        ],
+    )
 
 
 def _lock() -> None:

@@ -68,19 +68,7 @@ def rebuild(*, reread: bool = False, workers: int = 2) -> RebuildReport:
                 update_fields=["records", "row_count", "reject_count", "header_code"]
             )
             RejectedRowModel.objects.filter(publication=publication).delete()
-            load.insert(
-                RejectedRowModel,
-                [
-                    dict(
-                        publication_id=publication.id,
-                        sheet=r.sheet,
-                        row_number=r.row_number,
-                        reason=r.reason,
-                        values=r.values,
-                    )
-                    for r in result.rejects
-                ],
-            )
+            load.write_rejects(publication.id, result.rejects)
         registry, by_publication = load.rebuild()
         for publication_id, (listings, _events) in by_publication.items():
             Publication.objects.filter(pk=publication_id).update(
