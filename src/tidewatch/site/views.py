@@ -24,9 +24,9 @@ def home(request: HttpRequest) -> HttpResponse:
     participating = summary["by_model"].get("participating", {})
     pending = summary["by_model"].get("pending", {})
     current = reports.edition()
-    events = Event.objects.select_related("agreement__agency", "publication").order_by(
-        "-date", "-publication_id", "-sequence"
-    )[:25]
+    events = Event.objects.select_related(
+        "agreement__agency", "publication__raw_file"
+    ).order_by("-date", "-publication_id", "-sequence")[:25]
     context = {
         "edition": current,
         "models": [
