@@ -241,3 +241,28 @@ def test_settings_hide_the_database_password(monkeypatch):
     result = invoke("settings")
     assert "DATABASE_URL=postgres://tw:***@db.example:5432/tw" in result.stdout
     assert "s3cret" not in result.stdout
+
+
+def test_a_bad_setting_is_named_without_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "TIDEWATCH_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": "",
+        "TIDEWATCH_SECRET_KEY": "x",
+        "DJANGO_SETTINGS_MODULE": "tidewatch.settings.base",
+    }
+    command = [sys.executable, "-m", "tidewatch.cli"]
+    subprocess.run([*command, "migrate"], env=env, check=True, capture_output=True)
+    path = lists(tmp_path)[0]
+    env["TIDEWATCH_MAX_ROWS"] = "lots"
+    result = subprocess.run(
+        [*command, "import", str(path)], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "tidewatch: TIDEWATCH_MAX_ROWS must be a whole number, not 'lots'"
+    )

@@ -249,7 +249,7 @@ def rebuild(
     from tidewatch.pipeline.rebuild import rebuild as run_rebuild
 
     report = run_rebuild(
-        reread=reread, workers=int(conf.get("TIDEWATCH_PARSE_WORKERS"))
+        reread=reread, workers=conf.whole_number("TIDEWATCH_PARSE_WORKERS", minimum=1)
     )
     for line in report.problems:
         typer.echo(line, err=True)
@@ -407,7 +407,13 @@ def show_settings() -> None:
 
 
 def main() -> None:
-    app()
+    from tidewatch.conf import SettingError
+
+    try:
+        app()
+    except SettingError as error:
+        typer.echo(f"tidewatch: {error}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

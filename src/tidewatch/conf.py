@@ -110,6 +110,39 @@ def get(name: str) -> str:
     raise KeyError(f"{name} is not a declared Tidewatch setting")
 
 
+class SettingError(ValueError):
+    """A setting whose value cannot be used; the message names it."""
+
+
+def whole_number(name: str, minimum: int = 0) -> int:
+    """A declared setting as a whole number, or a clear SettingError."""
+    value = get(name)
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingError(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise SettingError(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def number(name: str) -> float:
+    """A declared setting as a positive number (decimals allowed)."""
+    value = get(name)
+    try:
+        result = float(value)
+    except ValueError:
+        raise SettingError(f"{name} must be a number, not {value!r}") from None
+    if result <= 0:
+        raise SettingError(f"{name} must be more than 0, not {value!r}")
+    return result
+
+
+def switch(name: str) -> bool:
+    """A declared 1/0 setting: on only when exactly "1"."""
+    return get(name) == "1"
+
+
 def data_dir() -> Path:
     return Path(get("TIDEWATCH_DATA_DIR")).expanduser().resolve()
 

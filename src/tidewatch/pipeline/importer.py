@@ -86,17 +86,22 @@ class Incoming:
 def xlsx_limits() -> XlsxLimits:
     mb = 1024 * 1024
     return XlsxLimits(
-        max_file_bytes=int(conf.get("TIDEWATCH_MAX_FILE_MB")) * mb,
-        max_uncompressed_bytes=int(conf.get("TIDEWATCH_MAX_UNCOMPRESSED_MB")) * mb,
-        max_rows=int(conf.get("TIDEWATCH_MAX_ROWS")),
+        max_file_bytes=conf.whole_number("TIDEWATCH_MAX_FILE_MB") * mb,
+        max_uncompressed_bytes=conf.whole_number(
+            "TIDEWATCH_MAX_UNCOMPRESSED_MB", minimum=1
+        )
+        * mb,
+        max_rows=conf.whole_number("TIDEWATCH_MAX_ROWS"),
     )
 
 
 def sandbox_limits() -> SandboxLimits:
     return SandboxLimits(
-        cpu_seconds=int(conf.get("TIDEWATCH_PARSE_CPU_SECONDS")),
-        memory_bytes=int(conf.get("TIDEWATCH_PARSE_MEMORY_MB")) * 1024 * 1024,
-        wall_seconds=float(conf.get("TIDEWATCH_PARSE_WALL_SECONDS")),
+        cpu_seconds=conf.whole_number("TIDEWATCH_PARSE_CPU_SECONDS", minimum=1),
+        memory_bytes=conf.whole_number("TIDEWATCH_PARSE_MEMORY_MB", minimum=64)
+        * 1024
+        * 1024,
+        wall_seconds=conf.number("TIDEWATCH_PARSE_WALL_SECONDS"),
     )
 
 
@@ -282,7 +287,8 @@ def import_incoming(
     position = 0
     registry = None
     pool = SandboxPool(
-        workers=int(conf.get("TIDEWATCH_PARSE_WORKERS")), limits=sandbox_limits()
+        workers=conf.whole_number("TIDEWATCH_PARSE_WORKERS", minimum=1),
+        limits=sandbox_limits(),
     )
     for key, result in pool.map(read_workbook, [(k, by_key[k].path) for k in order]):
         item = by_key[key]

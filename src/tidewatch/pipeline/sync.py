@@ -47,10 +47,10 @@ def _download(url: str, **conditions: str | None) -> Download:
     return fetch_url(
         url,
         allowed_hosts=hosts,
-        allow_http=conf.get("TIDEWATCH_FETCH_ALLOW_HTTP") == "1",
-        timeout=float(conf.get("TIDEWATCH_FETCH_TIMEOUT")),
-        retries=int(conf.get("TIDEWATCH_FETCH_RETRIES")),
-        max_bytes=int(conf.get("TIDEWATCH_MAX_FILE_MB")) * 1024 * 1024,
+        allow_http=conf.switch("TIDEWATCH_FETCH_ALLOW_HTTP"),
+        timeout=conf.number("TIDEWATCH_FETCH_TIMEOUT"),
+        retries=conf.whole_number("TIDEWATCH_FETCH_RETRIES"),
+        max_bytes=conf.whole_number("TIDEWATCH_MAX_FILE_MB") * 1024 * 1024,
         **conditions,
     )
 

@@ -88,6 +88,8 @@ SQLITE_INIT = (
 
 def database_settings(url: str) -> dict:
     if not url:
+        # SQLite cannot create its file in a folder that does not exist yet.
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'tidewatch.sqlite3'}"
     db = dj_database_url.parse(url, conn_max_age=0)
     if db["ENGINE"] == "django.db.backends.sqlite3":
