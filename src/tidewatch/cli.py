@@ -212,7 +212,8 @@ def sync() -> None:
     for line in report.lines:
         typer.echo(line, err=True)
     for line in report.failures:
-        typer.echo(line, err=True)
+        if not report.unreachable:  # said once, below, with what to do instead
+            typer.echo(line, err=True)
     for line in report.files:
         typer.echo(line.line, err=not line.ok)
     if report.unreachable:
