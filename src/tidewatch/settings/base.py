@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "tidewatch.publications",
     "tidewatch.agreements",
+    "tidewatch.places",
     "tidewatch.site",
 ]
 
