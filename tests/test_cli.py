@@ -37,8 +37,9 @@ def test_import_prints_a_line_per_file_and_a_total(tmp_path):
     files = lists(tmp_path)
     result = invoke("import", tmp_path)
     assert result.exit_code == 0
-    lines = result.stdout.strip().splitlines()
+    *lines, places = result.stdout.strip().splitlines()
     assert len(lines) == len(files) + 1
+    assert places.startswith("places: 3 agencies resolved; ")
     assert lines[0].startswith(
         "participatingAgencies03012025am.xlsx: participating list as of 2025-03-01"
     )

@@ -25,6 +25,19 @@ app = typer.Typer(
 )
 export_app = typer.Typer(no_args_is_help=True, help="Export registry data.")
 app.add_typer(export_app, name="export")
+places_app = typer.Typer(
+    no_args_is_help=True, help="Where agencies police: resolve, review, decide."
+)
+app.add_typer(places_app, name="places")
+reference_app = typer.Typer(
+    no_args_is_help=True, help="Load optional reference tables (FBI ORI, ICE AOR)."
+)
+app.add_typer(reference_app, name="reference")
+
+
+class ReferenceKind(StrEnum):
+    fbi_agencies = "fbi-agencies"
+    aor = "aor"
 
 
 class Status(StrEnum):
@@ -189,6 +202,7 @@ def import_(
     for line in report.files:
         typer.echo(line.line, err=not line.ok)
     typer.echo(report.total_line())
+    typer.echo(_refresh_places())
     if report.errors:
         raise typer.Exit(1)
 
@@ -209,6 +223,7 @@ def sync() -> None:
     from tidewatch.pipeline.sync import sync as run_sync
 
     report = run_sync()
+    places_line = _refresh_places()
     for line in report.lines:
         typer.echo(line, err=True)
     for line in report.failures:
@@ -216,6 +231,7 @@ def sync() -> None:
             typer.echo(line, err=True)
     for line in report.files:
         typer.echo(line.line, err=not line.ok)
+    typer.echo(places_line)
     if report.unreachable:
         typer.echo(
             f"ICE could not be reached ({report.unreachable}). To load files you "
@@ -252,14 +268,168 @@ def rebuild(
     report = run_rebuild(
         reread=reread, workers=conf.whole_number("TIDEWATCH_PARSE_WORKERS", minimum=1)
     )
+    places_line = _refresh_places()
     for line in report.problems:
         typer.echo(line, err=True)
     typer.echo(
         f"rebuilt from {report.publications} lists ({report.reread} read again): "
         f"{report.agreements} agreements, {report.events} events"
     )
+    typer.echo(places_line)
     if report.problems:
         raise typer.Exit(1)
+
+
+def _refresh_places() -> str:
+    from tidewatch.places.service import refresh
+
+    report = refresh()
+    unresolved = report.agencies - sum(
+        v
+        for k, v in report.by_status.items()
+        if k in ("ice_county", "name", "alias", "manual")
+    )
+    return (
+        f"places: {report.agencies} agencies resolved; {unresolved} to review "
+        "(tidewatch places unresolved)"
+    )
+
+
+@places_app.command("resolve")
+def places_resolve() -> None:
+    """Resolve every agency to its state, county and city again.
+
+    Runs by itself after every import; use it after loading a reference table.
+
+    Example:
+
+        tidewatch places resolve
+    """
+    _django()
+    typer.echo(_refresh_places())
+
+
+@places_app.command("unresolved")
+def places_unresolved(
+    fmt: FormatOption = Format.csv, output: OutputOption = None
+) -> None:
+    """List every agency not resolved with confidence, with the reason.
+
+    Close spellings (fuzzy) and unresolved agencies are listed; decide them
+    with `tidewatch places set`.
+
+    Example:
+
+        tidewatch places unresolved --format json
+    """
+    _django()
+    from tidewatch.places.service import unresolved
+
+    columns = [
+        "agency_id",
+        "state",
+        "agency",
+        "ice_county",
+        "jurisdiction_level",
+        "kind",
+        "county_fips",
+        "place",
+        "match_status",
+        "reason",
+    ]
+    rows = [
+        dict(
+            agency_id=p.agency_id,
+            state=p.agency.state,
+            agency=p.agency.name,
+            ice_county=p.agency.county,
+            jurisdiction_level=p.level,
+            kind=p.kind,
+            county_fips=p.county_fips,
+            place=p.place,
+            match_status=p.match_status,
+            reason=p.reason,
+        )
+        for p in unresolved()
+    ]
+    _write(rows, columns, fmt, output)
+
+
+@places_app.command("set")
+def places_set(
+    agency_id: Annotated[str, typer.Argument(help="The agency's id.")],
+    reason: Annotated[str, typer.Option(help="Why: a source, a document, a call.")],
+    county: Annotated[
+        str | None, typer.Option(help="County FIPS code, 5 digits.", metavar="FIPS")
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option(help="City or town name.", metavar="NAME")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who decides (default: your login).")
+    ] = None,
+) -> None:
+    """Record where an agency polices; the decision survives re-imports.
+
+    Example:
+
+        tidewatch places set ga-spaulding-county-sheriffs-office --county 13255 \\
+            --reason "Spalding County, GA: misspelled in ICE's pending list"
+    """
+    _django()
+    from tidewatch.places.service import DecisionRefused, decide
+
+    try:
+        decision = decide(
+            agency_id,
+            county_fips=county or "",
+            place=place or "",
+            reason=reason,
+            decided_by=by,
+        )
+    except DecisionRefused as refused:
+        typer.echo(f"tidewatch places set: {refused}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"{agency_id}: {decision.county_fips or decision.place} "
+        f"(decided by {decision.decided_by})"
+    )
+
+
+@reference_app.command("load")
+def reference_load(
+    kind: Annotated[ReferenceKind, typer.Argument(help="Which table.")],
+    path: Annotated[Path, typer.Argument(help="The CSV file.")],
+) -> None:
+    """Load an FBI agency roster (ORI codes) or a county-to-ICE-field-office table.
+
+    fbi-agencies reads the FBI Law Enforcement Employees or UCR agency lists
+    (ori, agency name, state_abbr, county_name); aor reads a county FIPS to
+    ICE Area of Responsibility table (geoid, aor). Loading the same file again
+    replaces its rows; a bad file changes nothing.
+
+    Example:
+
+        tidewatch reference load fbi-agencies fbi_lee_latest.csv
+        tidewatch reference load aor county_aor.csv
+    """
+    _django()
+    from tidewatch.pipeline.errors import FileRejected
+    from tidewatch.places import crosswalks
+
+    loader = (
+        crosswalks.load_fbi_agencies
+        if kind == ReferenceKind.fbi_agencies
+        else crosswalks.load_aor
+    )
+    try:
+        summary = loader(path)
+    except FileRejected as rejected:
+        typer.echo(str(rejected), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(str(summary))
+    if kind == ReferenceKind.fbi_agencies:
+        typer.echo(_refresh_places())
 
 
 @export_app.command("agreements")

@@ -30,6 +30,11 @@ AGREEMENT_COLUMNS = [
     "removed_on",
     "moa_url",
     "addendum_url",
+    "county_fips",
+    "place",
+    "jurisdiction_level",
+    "match_status",
+    "ori",
     "source_list_date",
     "source_file",
     "source_row",
@@ -179,7 +184,9 @@ def agreements_as_of(
     meta = {
         a["id"]: a
         for a in Agreement.objects.filter(id__in=list(rows)).values(
-            "id", "agency_id", "model", "agency__state"
+            "id", "agency_id", "model", "agency__state", "agency__place__county_fips",
+            "agency__place__place", "agency__place__level",
+            "agency__place__match_status", "agency__place__ori",
         )
     }
     result = []
@@ -191,6 +198,11 @@ def agreements_as_of(
             continue
         info = meta[agreement_id]
         row.update(
+            county_fips=info["agency__place__county_fips"] or "",
+            place=info["agency__place__place"] or "",
+            jurisdiction_level=info["agency__place__level"] or "",
+            match_status=info["agency__place__match_status"] or "",
+            ori=info["agency__place__ori"] or "",
             agency_id=info["agency_id"],
             state=info["agency__state"],
             model=info["model"],

@@ -53,6 +53,7 @@ COUNTY_SUFFIXES = (
     "municipio",
     "island",
     "islands",
+    "planning region",
 )
 
 # Abbreviations and typos in agency names, folded before names are compared

@@ -16,8 +16,11 @@ LEVEL_CHOICES = [
     ("state", "a state agency: highway patrol, state police, corrections, ..."),
     ("county", "a county agency: sheriff, county jail or corrections, county police"),
     ("municipal", "a city, town, borough, township or village agency"),
-    ("other", "campus, port, airport, transit, constable, judicial district, "
-              "regional jail or task force"),
+    (
+        "other",
+        "campus, port, airport, transit, constable, judicial district, "
+        "regional jail or task force",
+    ),
 ]
 
 

@@ -22,15 +22,26 @@ from pathlib import Path
 
 import us
 import zipcodes
+from rapidfuzz import fuzz, process
 
 COUNTY_VINTAGES = (2020, 2015, 2010, 2000)  # newest first: its names win
+AMBIGUITY_MARGIN = 3  # points a close spelling must lead the next one by
 ALIASES = Path(__file__).parent / "data" / "county_aliases.csv"
 
 # Words that say what kind of county-equivalent it is; "city" is kept apart
 # because Baltimore city and Baltimore County are two different places.
 COUNTY_KINDS = (
-    "city and borough", "census area", "planning region", "borough", "county",
-    "parish", "municipality", "municipio", "district", "island", "islands",
+    "city and borough",
+    "census area",
+    "planning region",
+    "borough",
+    "county",
+    "parish",
+    "municipality",
+    "municipio",
+    "district",
+    "island",
+    "islands",
 )
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
@@ -79,7 +90,7 @@ class CountyIndex:
         self._load()
 
     def _load(self) -> None:
-        for state in us.states.STATES_AND_TERRITORIES + [us.states.DC]:
+        for state in [*us.states.STATES_AND_TERRITORIES, us.states.DC]:
             self.states[state.abbr] = State(state.abbr, state.fips, state.name)
         by_fips = {s.fips: s.usps for s in self.states.values()}
         package = files("addfips")
@@ -91,8 +102,9 @@ class CountyIndex:
                     state = by_fips.get(row["statefp"])
                     if state is None:
                         continue
-                    self._add(County(row["statefp"] + row["countyfp"], state,
-                                     row["name"]))
+                    self._add(
+                        County(row["statefp"] + row["countyfp"], state, row["name"])
+                    )
         with ALIASES.open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 self._add(County(row["fips"], row["state"], row["name"]), alias=True)
@@ -108,9 +120,9 @@ class CountyIndex:
         bare_key = (county.state, fold(bare))
         # A bare name means the county, not the independent city of the same
         # name (Baltimore -> Baltimore County; "Baltimore City" says city).
-        if kind != "city" or bare_key not in self._bare:
-            if kind != "city" or (county.state, fold(bare + " county")) not in self._full:
-                self._bare.setdefault(bare_key, county.fips)
+        shadowed = (county.state, fold(bare + " county")) in self._full
+        if kind != "city" or (bare_key not in self._bare and not shadowed):
+            self._bare.setdefault(bare_key, county.fips)
 
     def lookup(self, state: str, text: str) -> str | None:
         """The FIPS code of a county written ``text`` in ``state`` (USPS), or None.
@@ -132,6 +144,23 @@ class CountyIndex:
 
     def in_state(self, state: str) -> list[County]:
         return [c for c in self.counties.values() if c.state == state]
+
+    def closest(self, state: str, text: str, threshold: int) -> tuple[str, int] | None:
+        """The county of ``state`` whose name is nearest to ``text``, if it is
+        near enough and clearly nearer than the next (Spaulding is as near to
+        Spalding as to Paulding: no answer)."""
+        bare = fold(strip_kind(text)[0])
+        choices = {c.fips: fold(strip_kind(c.name)[0]) for c in self.in_state(state)}
+        found = process.extract(bare, choices, scorer=fuzz.ratio, limit=2)
+        if not found or found[0][1] < threshold:
+            return None
+        if len(found) > 1 and found[0][1] - found[1][1] < AMBIGUITY_MARGIN:
+            return None
+        return found[0][2], round(found[0][1])
+
+    def states_naming(self, text: str) -> list[str]:
+        """The states that have a county written ``text`` (for wrong-state hints)."""
+        return sorted(s for s in self.states if self.lookup(s, text))
 
 
 @cache
@@ -163,3 +192,29 @@ def city_counties(state: str, city: str) -> list[str]:
 
 def known_city(state: str, city: str) -> bool:
     return (state, fold(city)) in _cities()
+
+
+@cache
+def _cities_by_state() -> dict[str, list[str]]:
+    by_state: dict[str, list[str]] = defaultdict(list)
+    for state, key in _cities():
+        by_state[state].append(key)
+    return by_state
+
+
+def closest_city(state: str, city: str, threshold: int) -> tuple[str, int] | None:
+    """The folded name of the state's city nearest to ``city``, if clearly nearest."""
+    found = process.extract(
+        fold(city), _cities_by_state().get(state, []), scorer=fuzz.ratio, limit=2
+    )
+    if not found or found[0][1] < threshold:
+        return None
+    if len(found) > 1 and found[0][1] - found[1][1] < AMBIGUITY_MARGIN:
+        return None
+    return found[0][0], round(found[0][1])
+
+
+def counties_of_folded_city(state: str, folded: str) -> list[str]:
+    names = _cities().get((state, folded), frozenset())
+    index = county_index()
+    return sorted({f for name in names if (f := index.lookup(state, name))})
