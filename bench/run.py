@@ -11,6 +11,9 @@ docs/benchmarks.md. Measured, each against its baseline:
   data folder: ``import_paths`` timed in-process (migrations done before the
   clock starts), 3 times, each in a new process; median (target <= 1.5x);
 - re-import of the same unchanged files right after (target < 5%);
+- place resolution: every agency of the latest list resolved to its state,
+  county and city, in a fresh process (reference tables loaded cold, target
+  under 2 s in all), against a plain dictionary lookup of the same county names;
 - peak memory of ``tidewatch import`` of the whole corpus in a clean process,
   the import process and its parser children (target < 400 MB), against
   openpyxl alone loading the same files in a clean process.
@@ -44,6 +47,8 @@ REPEATS = 3
 IMPORT_TARGET = 1.5  # full import time / openpyxl baseline, at most
 REIMPORT_TARGET = 0.05  # re-import time / openpyxl baseline, below
 MEMORY_TARGET_MB = 400  # peak resident memory, below
+PLACES_TARGET = 2.0  # seconds to resolve every agency of the latest list, cold
+LATEST = "ice_sheets/participating/2026-05-01_participatingAgencies05012026am.xlsx"
 FOLDERS = ("ice_sheets", "ice_html_table_extracts_pre2025")
 
 # Runs `tidewatch import` exactly as `python -m tidewatch.cli` does, then
@@ -162,10 +167,62 @@ def worker(data_dir: Path, corpus: Path) -> None:
     )
 
 
-def run_worker(corpus: Path) -> dict:
+def places_worker(data_dir: Path, corpus: Path) -> None:
+    """Place resolution of the latest list's agencies, cold; prints JSON."""
+    os.environ.update(clean_env(data_dir))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from tidewatch.agreements.models import Agency
+    from tidewatch.pipeline.importer import import_paths
+
+    call_command("migrate", interactive=False, verbosity=0)
+    import_paths([corpus / LATEST])
+    agencies = list(Agency.objects.values_list("state", "county"))
+    start = time.perf_counter()
+    from tidewatch.places.service import refresh  # reference tables load here
+
+    report = refresh()
+    resolve_seconds = time.perf_counter() - start
+    # The baseline: a plain dictionary of county names, looked up as written.
+    import csv
+    from importlib.resources import files
+
+    start = time.perf_counter()
+    table = {}
+    with files("addfips").joinpath("data/counties_2020.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            table[(row["statefp"], row["name"].lower())] = (
+                row["statefp"] + row["countyfp"]
+            )
+    import us
+
+    fips = {s.abbr: s.fips for s in us.states.STATES_AND_TERRITORIES}
+    found = sum(
+        1
+        for state, county in agencies
+        if table.get((fips.get(state, ""), county.lower()))
+    )
+    dict_seconds = time.perf_counter() - start
+    print(
+        json.dumps(
+            {
+                "agencies": report.agencies,
+                "resolve": resolve_seconds,
+                "dict": dict_seconds,
+                "dict_found": found,
+                "by_status": report.by_status,
+            }
+        )
+    )
+
+
+def run_worker(corpus: Path, mode: str = "--worker") -> dict:
     with tempfile.TemporaryDirectory(prefix="tidewatch-bench-") as data_dir:
         done = subprocess.run(
-            [sys.executable, __file__, "--worker", data_dir],
+            [sys.executable, __file__, mode, data_dir],
             env={**os.environ, "TIDEWATCH_CORPUS": str(corpus)},
             capture_output=True,
             text=True,
@@ -353,10 +410,14 @@ def write_doc(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", metavar="DATA_DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--places-worker", metavar="DATA_DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
     corpus = corpus_folder()
     if args.worker:
         worker(Path(args.worker), corpus)
+        return 0
+    if args.places_worker:
+        places_worker(Path(args.places_worker), corpus)
         return 0
 
     files = corpus_files(corpus)
@@ -372,6 +433,10 @@ def main() -> int:
     for n in range(REPEATS):
         print(f"bench: full import {n + 1}/{REPEATS} ...", flush=True)
         runs.append(run_worker(corpus))
+    print("bench: place resolution ...", flush=True)
+    places = [run_worker(corpus, "--places-worker") for _ in range(REPEATS)]
+    resolve_median = statistics.median(p["resolve"] for p in places)
+    dict_median = statistics.median(p["dict"] for p in places)
     full = [r["full"] for r in runs]
     again = [r["reimport"] for r in runs]
     full_median, again_median = statistics.median(full), statistics.median(again)
@@ -403,6 +468,16 @@ def main() -> int:
             again_median / best < REIMPORT_TARGET,
         ),
         Line(
+            f"Place resolution, {places[0]['agencies']} agencies of the latest list "
+            "(cold)",
+            f"median {resolve_median:.2f} s "
+            f"(runs: {seconds([p['resolve'] for p in places])})",
+            f"dict lookup {dict_median * 1000:.1f} ms",
+            resolve_median / dict_median,
+            f"< {PLACES_TARGET} s",
+            resolve_median < PLACES_TARGET,
+        ),
+        Line(
             "Peak memory, tidewatch import",
             f"{memory['peak_mb']:.0f} MB",
             f"{memory['openpyxl_mb']:.0f} MB",
@@ -419,6 +494,9 @@ def main() -> int:
     notes = [
         f"Import report (first run): {runs[0]['total']}",
         f"Re-import report: {runs[0]['reimport_total']}",
+        f"Place resolution by match status: {places[0]['by_status']}; the plain "
+        f"dictionary found {places[0]['dict_found']} of {places[0]['agencies']} "
+        "counties as ICE wrote them",
         *(f"Refused by the import: {line}" for line in runs[0]["rejected"]),
         f"Full import / median baseline: {full_median / base_median:.2f}; "
         f"best import / best baseline: {min(full) / best:.2f}",

@@ -25,7 +25,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import NamedTuple, Protocol
 
 from django.db import transaction
 from rapidfuzz import fuzz, process
@@ -217,8 +219,12 @@ def load_fbi_agencies(path: Path, *, source: str | None = None) -> LoadSummary:
         raise FileRejected(path.name, f"source name over {_MAX_SOURCE} characters")
     header, rows = _read_csv(path)
     name_column = next((c for c in NAME_COLUMNS if c in header), None)
-    required = ["ori", name_column or "pub_agency_name or agency_name",
-                "state_abbr", "county_name"]
+    required = [
+        "ori",
+        name_column or "pub_agency_name or agency_name",
+        "state_abbr",
+        "county_name",
+    ]
     _require(path, header, required)
     assert name_column is not None  # _require refused a header without one
     summary = LoadSummary(source=source, kind=NAME_COLUMNS[name_column])
@@ -359,55 +365,138 @@ def load_aor(path: Path) -> LoadSummary:
 # --------------------------------------------------------------------------
 # Matching ICE's agencies to ORIs
 
-# Words that already say what kind of agency a roster name is. LEE's
+# Words that say what kind of police agency a roster name is. LEE's
 # pub_agency_name drops them for cities and counties ("Royal Oak", "Chatham"),
-# so names without any get the kind ICE writes added (see roster_keys).
+# so a name without any gets the words ICE writes added (see roster_keys).
 _KIND_WORDS = frozenset(
     {
-        "police", "sheriffs", "department", "office", "patrol", "marshal",
-        "marshals", "constable", "constables", "safety", "corrections",
-        "jail", "detention", "authority", "agency", "precinct",
+        "police",
+        "sheriffs",
+        "patrol",
+        "marshal",
+        "marshals",
+        "constable",
+        "constables",
+        "safety",
+        "trooper",
+        "troopers",
+        "precinct",
     }
 )
-# Two spellings of one kind of agency, folded before comparing.
-_KIND_SYNONYMS = (("sheriffs department", "sheriffs office"),)
+# Kinds of municipality ICE writes beside a town's name, or LEE writes in it:
+# "Frackville Borough Police Department" and "City of Morrow Police
+# Department" are LEE's "Frackville" and "Morrow"; "Camden Police Department"
+# is LEE's "Camden Village". Dropped in loose keys (see loose_key).
+_MUNICIPAL_WORDS = frozenset({"borough", "township", "city", "village", "town"})
+_MUNICIPAL = re.compile(
+    r"^(borough|township|city|village|town) of |"
+    r"\b(borough|township|city|village|town)\b"
+)
+# A town's "department of public safety" is its police department.
+_PUBLIC_SAFETY = re.compile(
+    r"\b(department of public safety|public safety department|public safety)$"
+)
+# Two spellings of one kind of agency, and typos agency_key does not fold
+# yet; applied to both sides before comparing.
+_KEY_REWRITES = (
+    (re.compile(r"\bdepartement\b"), "department"),
+    (re.compile(r"\bsheriffs department\b"), "sheriffs office"),
+    (re.compile(r"\bstate police department$"), "state police"),
+)
 # UCR names some townships with their county: "Richfield Township, Genesee
 # County" (two Richfield Townships in Michigan). ICE writes the bare name.
 _COUNTY_QUALIFIER = re.compile(r",\s*[^,]+ (county|parish)$", re.IGNORECASE)
+_STATE_LEVEL_TYPES = ("state police", "other state agency")
 
 
 def match_key(name: str) -> str:
     """``agency_key`` with the spellings of one kind of agency folded."""
     key = agency_key(name)
-    for spelling, canonical in _KIND_SYNONYMS:
-        key = key.replace(spelling, canonical)
+    if "depart" in key:  # every rewrite is of a "department"
+        for pattern, replacement in _KEY_REWRITES:
+            key = pattern.sub(replacement, key)
     return key
 
 
-def roster_keys(name: str, agency_type: str, state: str = "") -> list[str]:
-    """The keys a roster agency may be written under by ICE.
+def loose_key(key: str) -> str:
+    """A name key without the kind of municipality, "public safety" read as
+    "police department": compared only when no name key matches."""
+    words = key.split()
+    if "safety" in words:
+        key = _PUBLIC_SAFETY.sub("police department", key)
+    elif not _MUNICIPAL_WORDS.intersection(words):
+        return key  # most keys: nothing to drop, no regex to run
+    return " ".join(_MUNICIPAL.sub(" ", key).split())
 
-    The name's own key, and for LEE's bare names the name ICE would write:
-    "Chatham" (County) -> "chatham county sheriffs office", "Royal Oak"
-    (City) -> "royal oak police department".
+
+def roster_keys(
+    name: str, agency_type: str, state: str = ""
+) -> tuple[list[str], list[str]]:
+    """The keys under which ICE may write a roster agency: (names, variants).
+
+    Names are the roster name's own key and, for LEE's bare names, the name
+    ICE writes for that kind of agency: "Chatham" (County) -> "chatham
+    county sheriffs office", "Royal Oak" (City) -> "royal oak police
+    department". Variants are looser spellings, tried (as loose keys) only
+    when no name matches: "miami dade sheriffs office" for LEE's "Miami-Dade"
+    county, "melbourne international airport police department", and the
+    state's name before a state agency's ("Department of Law Enforcement"
+    -> "florida department of law enforcement").
     """
     base = _COUNTY_QUALIFIER.sub("", name.rstrip(":, "))
     key = match_key(base)
-    keys = [key]
-    if not key or _KIND_WORDS.intersection(key.split()):
-        return keys
-    kind = agency_type.casefold()
+    if not key:
+        return [], []
+    names: list[str] = [key]
+    variants: list[str] = []
     words = key.split()
-    if kind in ("county", "parish", "borough"):
-        if words[-1] in ("county", "parish", "borough", "city"):
-            # "Carson City", "Charles City": the county is named "city".
-            keys.append(f"{key} sheriffs office")
+    kind = agency_type.casefold()
+    bare = not _KIND_WORDS.intersection(words)
+    if bare and kind in ("county", "parish", "borough"):
         if words[-1] not in ("county", "parish"):
-            kind_word = "parish" if state == "LA" else "county"
-            keys.append(f"{key} {kind_word} sheriffs office")
-    elif kind in ("city", "municipality"):
-        keys.append(f"{key} police department")
-    return keys
+            noun = "parish" if state == "LA" else "county"
+            names.append(f"{key} {noun} sheriffs office")
+        # "Miami-Dade Sheriff's Office", "Carson City Sheriff's Office"
+        variants.append(f"{key} sheriffs office")
+    elif bare and kind in ("city", "municipality"):
+        names.append(f"{key} police department")
+    elif "police" not in words:
+        # Airports, colleges, authorities: ICE adds "Police Department".
+        variants.extend((f"{key} police department", f"{key} police"))
+    prefix = _state_key(state) if kind in _STATE_LEVEL_TYPES else ""
+    if prefix and not key.startswith(prefix):
+        variants.append(f"{prefix} {key}")
+    return names, variants
+
+
+@cache
+def _state_key(state: str) -> str:
+    """The name key of a state's name ("florida"), or "" if unknown."""
+    found = county_index().states.get(state)
+    return match_key(found.name) if found else ""
+
+
+def _compact(key: str) -> str:
+    # Spacing folded, as county names are: "La Salle" == "LaSalle".
+    return key.replace(" ", "")
+
+
+class RosterAgency(Protocol):
+    """What the matcher reads of a roster agency (an ``OriAgency`` has it)."""
+
+    ori: str
+    name: str
+    state: str
+    agency_type: str
+    counties: list[str]
+
+
+class _Row(NamedTuple):
+    ori: str
+    name: str
+    state: str
+    agency_type: str
+    counties: list[str]
 
 
 @dataclass(frozen=True)
@@ -421,51 +510,66 @@ class OriMatcher:
 
     Build it once (``OriMatcher.from_db()``) and call :meth:`match` for each
     agency: the index costs a query and a pass over the roster, a match a
-    dictionary look-up (and, for names with no exact key, one fuzzy scan of
-    that state's keys).
+    dictionary look-up or two (and, for names with no exact key, one fuzzy
+    scan of that state's keys).
     """
 
-    def __init__(self, agencies: Iterable[OriAgency]) -> None:
-        self._exact: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
+    def __init__(self, agencies: Iterable[RosterAgency]) -> None:
+        # (state, compact key) -> entries, for names and for loose keys of
+        # names and variants.
+        self._names: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
+        self._variants: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
         by_state: dict[str, dict[str, list[_Entry]]] = defaultdict(
             lambda: defaultdict(list)
         )
         for agency in agencies:
             entry = _Entry(agency.ori, frozenset(agency.counties or ()))
-            for key in dict.fromkeys(roster_keys(agency.name, agency.agency_type, agency.state)):
-                self._exact[(agency.state, key)].append(entry)
+            names, variants = roster_keys(agency.name, agency.agency_type, agency.state)
+            for key in dict.fromkeys(names):
+                self._names[(agency.state, _compact(key))].append(entry)
                 by_state[agency.state][key].append(entry)
-        # Sorted, so ties and fuzzy scans go the same way every time.
+            for key in {_compact(loose_key(k)) for k in (*names, *variants)}:
+                self._variants[(agency.state, key)].append(entry)
+        # Fuzzy matching scans names only: variants are guesses already.
+        # Sorted, so scans and ties go the same way every time.
         self._keys = {s: sorted(k) for s, k in by_state.items()}
         self._entries = {s: dict(k) for s, k in by_state.items()}
 
     @classmethod
     def from_db(cls, states: Iterable[str] | None = None) -> OriMatcher:
         """A matcher over the loaded roster, or only the given states."""
-        rows = OriAgency.objects.only("ori", "name", "state", "agency_type", "counties")
+        rows = OriAgency.objects.all()
         if states is not None:
             rows = rows.filter(state__in=list(states))
-        return cls(rows.iterator(chunk_size=2000))
+        # Tuples, not model instances: half the time for the whole roster.
+        return cls(
+            _Row(*row)
+            for row in rows.values_list(*_Row._fields).iterator(chunk_size=4000)
+        )
 
     def match(
         self, state: str, agency_name: str, county_fips: Sequence[str] = ()
     ) -> tuple[str, str] | None:
         """(ORI, how) of the roster agency that is this agency, or None.
 
-        ``how`` is "exact" (same name key) or "fuzzy:<score>" (token sort
-        ratio >= 92 with the same numbers and nearly the same place words, so
-        "Lake County" never matches "Lee County"). When several roster
-        agencies fit, the one whose counties meet ``county_fips`` wins; if
-        that leaves more than one, there is no match.
+        ``how`` is "exact" when the name key equals a roster agency's (its
+        name or the name ICE writes for LEE's bare names) or, failing that,
+        their loose keys are equal (see :func:`roster_keys`,
+        :func:`loose_key`); or "fuzzy:<score>" (token sort ratio >= 92
+        with the same numbers and nearly the same place words, so "Lake
+        County" never matches "Lee County"). When several roster agencies
+        fit, the one whose counties meet ``county_fips`` wins; if that leaves
+        more than one, there is no match (and no looser step is tried).
         """
         key = match_key(agency_name)
         if not key:
             return None
         wanted = frozenset(county_fips)
-        exact = self._exact.get((state, key))
-        if exact:
-            chosen = _choose(exact, wanted)
-            return (chosen.ori, "exact") if chosen else None
+        for index, lookup in ((self._names, key), (self._variants, loose_key(key))):
+            found = index.get((state, _compact(lookup)))
+            if found:
+                chosen = _choose(found, wanted)
+                return (chosen.ori, "exact") if chosen else None
         return self._fuzzy(state, key, wanted)
 
     def _fuzzy(
@@ -478,7 +582,10 @@ class OriMatcher:
         numbers = _numbers(key)
         scored: dict[str, tuple[int, _Entry]] = {}
         for other, score, _ in process.extract(
-            key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD,
+            key,
+            keys,
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=FUZZY_THRESHOLD,
             limit=None,
         ):
             if _numbers(other) != numbers:
@@ -486,7 +593,7 @@ class OriMatcher:
             other_place = place_words(other)
             if place and other_place:
                 if fuzz.token_sort_ratio(place, other_place) < PLACE_THRESHOLD:
-                    continue
+                    continue  # "lake" is not "lee"
             elif place != other_place:
                 continue
             for entry in self._entries[state][other]:
