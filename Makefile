@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+MAP_STAMP := build/static/map/.installed
 export TIDEWATCH_DATA_DIR ?= $(CURDIR)/data
 
 .DEFAULT_GOAL := help
@@ -17,7 +19,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP) ## Install Tidewatch and its tools into .venv
+# Map geometry and map scripts come from npm (us-atlas, d3-geo, topojson-client);
+# they are installed here, never committed.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+$(MAP_STAMP): $(NPM_STAMP) $(STAMP)
+	$(BIN)/python -c 'from pathlib import Path; from tidewatch.places.geometry import install_static; install_static(Path("build/static/map"))'
+	touch $(MAP_STAMP)
+
+install: $(STAMP) $(NPM_STAMP) $(MAP_STAMP) ## Install Tidewatch, its tools (.venv) and the map files (npm)
 
 run: install ## Install, set up the database, sync ICE's lists, serve on 127.0.0.1:8000
 	$(BIN)/tidewatch migrate
@@ -50,5 +62,5 @@ bench: install ## Run the benchmarks; results go to docs/benchmarks.md
 docs: install ## Regenerate docs/cli-reference.md from --help
 	$(BIN)/python -m tidewatch.docs_gen
 
-clean: ## Remove the virtual environment (data/ is kept)
-	rm -rf $(VENV) build *.egg-info
+clean: ## Remove the virtual environment and npm packages (data/ is kept)
+	rm -rf $(VENV) build node_modules *.egg-info

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import filecmp
 from importlib.resources import files as package_files
+from pathlib import Path
 
 import pytest
 import us
@@ -237,3 +238,12 @@ def test_agencies_join_the_map(atlas, corpus, capsys):
     assert [f for f in in_states if crosswalk_to_map(f, atlas) is None] == []
     assert joins.missing == ()
     assert joins.ok
+
+
+def test_map_files_are_served_as_static_files():
+    from django.contrib.staticfiles import finders
+
+    if not (Path(__file__).resolve().parents[1] / "build/static/map").is_dir():
+        pytest.skip("the map files are not installed: run make install (npm)")
+    found = finders.find("map/counties-albers-10m.json")
+    assert found and Path(found).stat().st_size > 100_000

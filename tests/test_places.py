@@ -63,8 +63,12 @@ def test_cities_lie_in_one_or_several_counties():
         ("University of Florida Police Department", "state", "other", "campus"),
         ("Lee County Port Authority Police", "county", "other", "port"),
         ("Derry Township Constable's Office", "municipal", "other", "constable"),
-        ("Southwest Virginia Regional Jail Authority", "county", "other",
-         "regional_jail"),
+        (
+            "Southwest Virginia Regional Jail Authority",
+            "county",
+            "other",
+            "regional_jail",
+        ),
         # ICE typed this county jail "State": the name wins.
         ("Wicomico County Corrections Center", "state", "county", ""),
     ],
@@ -75,54 +79,90 @@ def test_levels(name, agency_type, level, kind):
 
 
 def test_county_agency_from_ices_cell_then_from_the_name():
-    by_cell = resolve(AgencyFacts("x", "SC", "Charleston County Sheriff's Office",
-                                  "county", "Charleston County"))
+    by_cell = resolve(
+        AgencyFacts(
+            "x",
+            "SC",
+            "Charleston County Sheriff's Office",
+            "county",
+            "Charleston County",
+        )
+    )
     assert (by_cell.level, by_cell.county_fips, by_cell.match_status) == (
-        "county", "45019", "ice_county")
-    by_name = resolve(AgencyFacts("x", "MD", "Baltimore City Sheriff's Office",
-                                  "county", ""))
+        "county",
+        "45019",
+        "ice_county",
+    )
+    by_name = resolve(
+        AgencyFacts("x", "MD", "Baltimore City Sheriff's Office", "county", "")
+    )
     assert (by_name.county_fips, by_name.match_status) == ("24510", "name")
 
 
 def test_close_spellings_only_when_clearly_closest():
-    minnehaha = resolve(AgencyFacts("x", "SD", "Minehaha County Sheriff's Office",
-                                    "county", ""))
+    minnehaha = resolve(
+        AgencyFacts("x", "SD", "Minehaha County Sheriff's Office", "county", "")
+    )
     assert (minnehaha.county_fips, minnehaha.match_status) == ("46099", "fuzzy:94")
     # "Spaulding" is as close to Spalding as to Paulding County: no guess.
-    spaulding = resolve(AgencyFacts("x", "GA", "Spaulding County Sheriff's Office",
-                                    "county", ""))
+    spaulding = resolve(
+        AgencyFacts("x", "GA", "Spaulding County Sheriff's Office", "county", "")
+    )
     assert (spaulding.county_fips, spaulding.match_status) == ("", "unresolved")
 
 
 def test_a_county_of_another_state_is_flagged():
-    result = resolve(AgencyFacts("x", "FL", "Kershaw County Sheriff's Office",
-                                 "county", "Kershaw County"))
+    result = resolve(
+        AgencyFacts(
+            "x", "FL", "Kershaw County Sheriff's Office", "county", "Kershaw County"
+        )
+    )
     assert result.match_status == "unresolved"
     assert "SC has one: is ICE's STATE wrong?" in result.reason
 
 
 def test_city_police_in_several_counties_takes_ices_county():
-    result = resolve(AgencyFacts("x", "SC", "North Charleston Police Department",
-                                 "municipal", "Charleston County"))
+    result = resolve(
+        AgencyFacts(
+            "x",
+            "SC",
+            "North Charleston Police Department",
+            "municipal",
+            "Charleston County",
+        )
+    )
     assert (result.level, result.place, result.county_fips) == (
-        "municipal", "North Charleston", "45019")
+        "municipal",
+        "North Charleston",
+        "45019",
+    )
     assert result.counties == ["45015", "45019", "45035"]
 
 
 def test_state_agencies_resolve_to_their_state():
-    result = resolve(AgencyFacts("x", "TX", "Texas Department of Public Safety",
-                                 "state", ""))
+    result = resolve(
+        AgencyFacts("x", "TX", "Texas Department of Public Safety", "state", "")
+    )
     assert (result.level, result.state_fips, result.match_status) == (
-        "state", "48", "name")
+        "state",
+        "48",
+        "name",
+    )
 
 
 SHERIFF = "Spaulding County Sheriff's Office"  # as misspelled in ICE's lists
 
 
 def _import(tmp_path, name="participatingAgencies03012025am.xlsx", rows=None):
-    rows = rows or [Row("GEORGIA", SHERIFF, signed=datetime(2025, 2, 1)),
-                    Row("SOUTH CAROLINA", "Charleston County Sheriff's Office",
-                        county="Charleston County", signed=datetime(2025, 2, 3))]
+    rows = rows or [
+        Row("GEORGIA", SHERIFF, signed=datetime(2025, 2, 1)),
+        Row(
+            "SOUTH CAROLINA",
+            "Charleston County Sheriff's Office",
+            county="Charleston County",
+            signed=datetime(2025, 2, 3),
+        ),
+    ]
     import_paths([write_list(tmp_path / name, rows)])
     refresh()
 
@@ -130,7 +170,9 @@ def _import(tmp_path, name="participatingAgencies03012025am.xlsx", rows=None):
 @pytest.mark.django_db
 def test_refresh_and_review_queue(tmp_path):
     _import(tmp_path)
-    charleston = AgencyPlace.objects.get(agency_id="sc-charleston-county-sheriffs-office")
+    charleston = AgencyPlace.objects.get(
+        agency_id="sc-charleston-county-sheriffs-office"
+    )
     assert (charleston.county_fips, charleston.match_status) == ("45019", "ice_county")
     result = runner.invoke(app, ["places", "unresolved"])
     assert result.exit_code == 0
@@ -141,8 +183,12 @@ def test_refresh_and_review_queue(tmp_path):
 @pytest.mark.django_db
 def test_a_manual_decision_survives_reimports(tmp_path):
     _import(tmp_path)
-    decide("ga-spaulding-county-sheriffs-office", county_fips="13255",
-           reason="Spalding County; ICE misspells it", decided_by="reviewer")
+    decide(
+        "ga-spaulding-county-sheriffs-office",
+        county_fips="13255",
+        reason="Spalding County; ICE misspells it",
+        decided_by="reviewer",
+    )
     _import(tmp_path, "participatingAgencies04012025am.xlsx")  # a newer list
     place = AgencyPlace.objects.get(agency_id="ga-spaulding-county-sheriffs-office")
     assert (place.county_fips, place.match_status) == ("13255", "manual")
@@ -155,28 +201,40 @@ def test_a_manual_decision_survives_reimports(tmp_path):
 @pytest.mark.parametrize(
     ("agency_id", "county", "message"),
     [
-        ("ga-spaulding-county-sheriffs-office", "99999", "'99999' is not a county FIPS"),
-        ("ga-spaulding-county-sheriffs-office", "45019", "45019 is Charleston County, "
-                                                         "SC; Spaulding"),
+        (
+            "ga-spaulding-county-sheriffs-office",
+            "99999",
+            "'99999' is not a county FIPS",
+        ),
+        (
+            "ga-spaulding-county-sheriffs-office",
+            "45019",
+            "45019 is Charleston County, SC; Spaulding",
+        ),
         ("ga-nowhere", "13255", "no agency 'ga-nowhere'"),
     ],
 )
-def test_bad_decisions_are_refused_and_nothing_stored(tmp_path, agency_id, county,
-                                                      message):
+def test_bad_decisions_are_refused_and_nothing_stored(
+    tmp_path, agency_id, county, message
+):
     _import(tmp_path)
     with pytest.raises(DecisionRefused, match=message):
         decide(agency_id, county_fips=county, reason="test", decided_by="x")
     assert not PlaceDecision.objects.exists()
-    result = runner.invoke(app, ["places", "set", agency_id, "--county", county,
-                                 "--reason", "test"])
+    result = runner.invoke(
+        app, ["places", "set", agency_id, "--county", county, "--reason", "test"]
+    )
     assert result.exit_code == 2
     assert message.split(";")[0] in result.output
 
 
 @pytest.mark.django_db
 def test_pending_only_agency_is_resolved_too(tmp_path):
-    path = write_list(tmp_path / "pendingAgencies03012025am.xlsx",
-                      [Row("TEXAS", "Fixture County Sheriff's Office")], Q4_HEADER)
+    path = write_list(
+        tmp_path / "pendingAgencies03012025am.xlsx",
+        [Row("TEXAS", "Fixture County Sheriff's Office")],
+        Q4_HEADER,
+    )
     import_paths([path])
     refresh()
     place = AgencyPlace.objects.get()

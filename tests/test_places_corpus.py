@@ -20,8 +20,16 @@ from tidewatch.publications.models import ImportRun, Publication, RawFile
 
 
 def _clear():
-    for model in (AgencyPlace, Event, Listing, Agreement, Agency, Publication, RawFile,
-                  ImportRun):
+    for model in (
+        AgencyPlace,
+        Event,
+        Listing,
+        Agreement,
+        Agency,
+        Publication,
+        RawFile,
+        ImportRun,
+    ):
         model.objects.all().delete()
 
 
@@ -32,12 +40,21 @@ def resolved(corpus, django_db_setup, django_db_blocker, tmp_path_factory):
     settings.ARCHIVE_DIR = tmp_path_factory.mktemp("archive")
     with django_db_blocker.unblock():
         _clear()
-        import_paths([corpus / "ice_sheets", corpus / "ice_html_table_extracts_pre2025"])
+        import_paths(
+            [corpus / "ice_sheets", corpus / "ice_html_table_extracts_pre2025"]
+        )
         refresh()
         places = {p.agency_id: p for p in AgencyPlace.objects.all()}
-        rows = list(Listing.objects.values_list(
-            "agreement__agency_id", "agreement__agency__state", "county_raw",
-            "publication__name", "row_number", "agency_name"))
+        rows = list(
+            Listing.objects.values_list(
+                "agreement__agency_id",
+                "agreement__agency__state",
+                "county_raw",
+                "publication__name",
+                "row_number",
+                "agency_name",
+            )
+        )
         yield places, rows
         _clear()
 
@@ -58,12 +75,22 @@ def test_county_agencies_match_ices_county_column(resolved):
             continue
         checked += 1
         if place.county_fips != truth:
-            misses.append((file_name, row, name, county_raw, place.county_fips,
-                           place.match_status))
+            misses.append(
+                (
+                    file_name,
+                    row,
+                    name,
+                    county_raw,
+                    place.county_fips,
+                    place.match_status,
+                )
+            )
     share = 1 - len(misses) / checked
-    print(f"\ncounty-level rows checked against ICE's COUNTY: {checked}; "
-          f"right {share:.2%}; misses {len(misses)}; rows whose COUNTY is not a "
-          f"county of their state: {len(unusable)}")
+    print(
+        f"\ncounty-level rows checked against ICE's COUNTY: {checked}; "
+        f"right {share:.2%}; misses {len(misses)}; rows whose COUNTY is not a "
+        f"county of their state: {len(unusable)}"
+    )
     for miss in sorted(set(misses)):
         print("  miss:", miss)
     for bad in sorted({u[2:] for u in unusable}):
@@ -76,12 +103,17 @@ def test_county_agencies_match_ices_county_column(resolved):
 @pytest.mark.django_db
 def test_municipal_agencies_resolve_to_a_place_and_county(resolved):
     places, rows = resolved
-    municipal = [(agency_id, name) for agency_id, *_rest, name in rows
-                 if places[agency_id].level == "municipal"]
+    municipal = [
+        (agency_id, name)
+        for agency_id, *_rest, name in rows
+        if places[agency_id].level == "municipal"
+    ]
     done = [a for a, _ in municipal if places[a].place and places[a].county_fips]
     share = len(done) / len(municipal)
-    print(f"\nmunicipal agreement rows: {len(municipal)}; with place and county "
-          f"{share:.2%}")
+    print(
+        f"\nmunicipal agreement rows: {len(municipal)}; with place and county "
+        f"{share:.2%}"
+    )
     for agency_id in sorted({a for a, _ in municipal} - set(done)):
         print("  unresolved:", agency_id, places[agency_id].reason)
     assert share >= 0.97
@@ -94,6 +126,7 @@ def test_state_agencies_resolve_to_their_state(resolved):
     states = county_index().states
     state_level = [p for p in places.values() if p.level == "state"]
     assert state_level
-    wrong = [p.agency_id for p in state_level
-             if p.state_fips != states[p.agency.state].fips]
+    wrong = [
+        p.agency_id for p in state_level if p.state_fips != states[p.agency.state].fips
+    ]
     assert wrong == []

@@ -184,9 +184,15 @@ def agreements_as_of(
     meta = {
         a["id"]: a
         for a in Agreement.objects.filter(id__in=list(rows)).values(
-            "id", "agency_id", "model", "agency__state", "agency__place__county_fips",
-            "agency__place__place", "agency__place__level",
-            "agency__place__match_status", "agency__place__ori",
+            "id",
+            "agency_id",
+            "model",
+            "agency__state",
+            "agency__place__county_fips",
+            "agency__place__place",
+            "agency__place__level",
+            "agency__place__match_status",
+            "agency__place__ori",
         )
     }
     result = []

@@ -386,15 +386,18 @@ _KIND_WORDS = frozenset(
 # Kinds of municipality ICE writes beside a town's name, or LEE writes in it:
 # "Frackville Borough Police Department" and "City of Morrow Police
 # Department" are LEE's "Frackville" and "Morrow"; "Camden Police Department"
-# is LEE's "Camden Village". Dropped in loose keys (see loose_key).
-_MUNICIPAL_WORDS = frozenset({"borough", "township", "city", "village", "town"})
+# is LEE's "Camden Village". Dropped in loose keys (see loose_key). Not a
+# trailing "city": "Arkansas City" and "Oklahoma City" would become the
+# states' names, and "Lake City" is not "Lake".
+_MUNICIPAL_WORDS = frozenset({"borough", "township", "village", "town", "city"})
 _MUNICIPAL = re.compile(
-    r"^(borough|township|city|village|town) of |"
-    r"\b(borough|township|city|village|town)\b"
+    r"^(borough|township|city|village|town) of |\b(borough|township|village|town)\b"
 )
-# A town's "department of public safety" is its police department.
-_PUBLIC_SAFETY = re.compile(
-    r"\b(department of public safety|public safety department|public safety)$"
+# Some towns police through a department of public safety.
+_PUBLIC_SAFETY = (
+    "department of public safety",
+    "public safety department",
+    "public safety",
 )
 # Two spellings of one kind of agency, and typos agency_key does not fold
 # yet; applied to both sides before comparing.
@@ -419,12 +422,10 @@ def match_key(name: str) -> str:
 
 
 def loose_key(key: str) -> str:
-    """A name key without the kind of municipality, "public safety" read as
-    "police department": compared only when no name key matches."""
-    words = key.split()
-    if "safety" in words:
-        key = _PUBLIC_SAFETY.sub("police department", key)
-    elif not _MUNICIPAL_WORDS.intersection(words):
+    """A name key without the kind of municipality: compared only when no
+    name key matches ("frackville borough police department" ->
+    "frackville police department")."""
+    if not _MUNICIPAL_WORDS.intersection(key.split()):
         return key  # most keys: nothing to drop, no regex to run
     return " ".join(_MUNICIPAL.sub(" ", key).split())
 
@@ -460,7 +461,8 @@ def roster_keys(
         variants.append(f"{key} sheriffs office")
     elif bare and kind in ("city", "municipality"):
         names.append(f"{key} police department")
-    elif "police" not in words:
+        variants.extend(f"{key} {words}" for words in _PUBLIC_SAFETY)
+    elif bare:
         # Airports, colleges, authorities: ICE adds "Police Department".
         variants.extend((f"{key} police department", f"{key} police"))
     prefix = _state_key(state) if kind in _STATE_LEVEL_TYPES else ""
@@ -557,19 +559,29 @@ class OriMatcher:
         their loose keys are equal (see :func:`roster_keys`,
         :func:`loose_key`); or "fuzzy:<score>" (token sort ratio >= 92
         with the same numbers and nearly the same place words, so "Lake
-        County" never matches "Lee County"). When several roster agencies
-        fit, the one whose counties meet ``county_fips`` wins; if that leaves
-        more than one, there is no match (and no looser step is tried).
+        County" never matches "Lee County").
+
+        When several roster agencies fit, the one whose counties meet
+        ``county_fips`` wins; if that leaves more than one, there is no
+        match (and no looser step is tried). The looser steps (loose keys,
+        fuzzy) also refuse an agency whose counties are known and all
+        differ from ``county_fips``: "Oak Grove Village" in Franklin County
+        is not the Oak Grove in Jackson County. An equal name key is trusted
+        over ICE's county cell, which is sometimes the agency's name
+        misread ("Yoakum Police Department" in "Yoakum County").
         """
         key = match_key(agency_name)
         if not key:
             return None
         wanted = frozenset(county_fips)
-        for index, lookup in ((self._names, key), (self._variants, loose_key(key))):
-            found = index.get((state, _compact(lookup)))
-            if found:
-                chosen = _choose(found, wanted)
-                return (chosen.ori, "exact") if chosen else None
+        found = self._names.get((state, _compact(key)))
+        if found:
+            chosen = _choose(found, wanted)
+            return (chosen.ori, "exact") if chosen else None
+        found = self._variants.get((state, _compact(loose_key(key))))
+        if found:
+            chosen = _choose(_not_elsewhere(found, wanted), wanted)
+            return (chosen.ori, "exact") if chosen else None
         return self._fuzzy(state, key, wanted)
 
     def _fuzzy(
@@ -580,7 +592,8 @@ class OriMatcher:
             return None
         place = place_words(key)
         numbers = _numbers(key)
-        scored: dict[str, tuple[int, _Entry]] = {}
+        scores: dict[str, int] = {}
+        entries: list[_Entry] = []
         for other, score, _ in process.extract(
             key,
             keys,
@@ -597,21 +610,18 @@ class OriMatcher:
             elif place != other_place:
                 continue
             for entry in self._entries[state][other]:
-                best = scored.get(entry.ori)
-                if best is None or score > best[0]:
-                    scored[entry.ori] = (round(score), entry)
-        if not scored:
-            return None
-        candidates = list(scored.values())
+                if entry.ori not in scores:
+                    entries.append(entry)
+                scores[entry.ori] = max(scores.get(entry.ori, 0), round(score))
+        candidates = _not_elsewhere(entries, wanted)
         if wanted:
             # Any candidate in the agency's county beats any outside it.
-            inside = [c for c in candidates if c[1].counties & wanted]
-            candidates = inside or candidates
-        top = max(score for score, _ in candidates)
-        best = [entry for score, entry in candidates if score == top]
-        if len(best) != 1:
+            candidates = [e for e in candidates if e.counties & wanted] or candidates
+        if not candidates:
             return None
-        return best[0].ori, f"fuzzy:{top}"
+        top = max(scores[e.ori] for e in candidates)
+        best = [e for e in candidates if scores[e.ori] == top]
+        return (best[0].ori, f"fuzzy:{top}") if len(best) == 1 else None
 
 
 def _choose(entries: list[_Entry], wanted: frozenset[str]) -> _Entry | None:
@@ -621,6 +631,13 @@ def _choose(entries: list[_Entry], wanted: frozenset[str]) -> _Entry | None:
         return unique[0]
     inside = [e for e in unique if e.counties & wanted]
     return inside[0] if len(inside) == 1 else None
+
+
+def _not_elsewhere(entries: list[_Entry], wanted: frozenset[str]) -> list[_Entry]:
+    """Entries not known to lie only in other counties than the wanted ones."""
+    if not wanted:
+        return entries
+    return [e for e in entries if not e.counties or e.counties & wanted]
 
 
 def _numbers(key: str) -> list[str]:

@@ -114,6 +114,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Map geometry and scripts copied from npm by `make install` (not committed).
+REPO_DIR = BASE_DIR.parent.parent
+STATICFILES_DIRS = [
+    ("map", d) for d in [REPO_DIR / "build" / "static" / "map"] if d.is_dir()
+]
 STATIC_ROOT = DATA_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
