@@ -239,3 +239,32 @@ def test_pending_only_agency_is_resolved_too(tmp_path):
     refresh()
     place = AgencyPlace.objects.get()
     assert place.level == "county" and place.match_status == "unresolved"
+
+
+@pytest.mark.django_db
+def test_fbi_roster_gives_ori_and_fills_a_missing_county(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "ori,data_year,pub_agency_name,state_abbr,county_name,agency_type_name\n"
+        "XX0000001,2025,Spalding,GA,SPALDING,County\n"
+        "XX0000002,2025,Charleston,SC,CHARLESTON,County\n",
+        encoding="utf-8",
+    )
+    _import(tmp_path)
+    result = runner.invoke(app, ["reference", "load", "fbi-agencies", str(roster)])
+    assert result.exit_code == 0, result.output
+    charleston = AgencyPlace.objects.get(
+        agency_id="sc-charleston-county-sheriffs-office"
+    )
+    assert charleston.ori == "XX0000002"
+    assert charleston.match_status == "ice_county"  # ICE's cell still comes first
+
+
+@pytest.mark.django_db
+def test_reference_load_refuses_a_bad_file_and_keeps_what_was_there(tmp_path):
+    bad = tmp_path / "roster.csv"
+    bad.write_text("ori,name\nXX0000001,Fixture\n", encoding="utf-8")
+    result = runner.invoke(app, ["reference", "load", "fbi-agencies", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.startswith("roster.csv: ")
+    assert "missing" in result.output or "lacks" in result.output

@@ -66,6 +66,7 @@ NAME_TOKENS = {
     "dep": "department",
     "departent": "department",
     "departmen": "department",
+    "departement": "department",
     "deparment": "department",
     "depts": "department",
     "pd": "police department",
@@ -290,4 +291,6 @@ def agency_key(name: str) -> str:
     tokens: list[str] = []
     for token in re.sub(r"[^a-z0-9]+", " ", text).split():
         tokens.extend(NAME_TOKENS.get(token, token).split())
-    return " ".join(tokens)
+    # A county has one sheriff: ICE writes "Sheriff's Department" and
+    # "Sheriff's Office" for the same agency (Walker County, TX).
+    return " ".join(tokens).replace("sheriffs department", "sheriffs office")

@@ -137,6 +137,11 @@ class CountyIndex:
         found = self._full.get((state, key))
         if found:
             return found
+        # "Rock Island", "Charles City": the whole name may be a bare county
+        # name that merely ends in a word like island or city.
+        found = self._bare.get((state, key))
+        if found:
+            return found
         bare, kind = strip_kind(text)
         if kind == "city":
             return self._full.get((state, fold(bare + " city")))

@@ -56,6 +56,11 @@ def refresh() -> RefreshReport:
     for decision in PlaceDecision.objects.order_by("decided_at", "id"):
         decisions[decision.agency_id] = decision  # the latest one counts
     matcher = _ori_matcher()
+    roster_counties = (
+        dict(OriAgency.objects.values_list("ori", "counties"))
+        if matcher is not None
+        else {}
+    )
     rows, counts = [], {}
     for agency in Agency.objects.all():
         result = resolve(facts_of(agency))
@@ -66,7 +71,7 @@ def refresh() -> RefreshReport:
             found = matcher.match(agency.state, agency.name, result.counties)
             if found:
                 ori = found[0]
-                if not result.county_fips and (roster := matcher.counties(ori)):
+                if not result.county_fips and (roster := roster_counties.get(ori)):
                     result.county_fips, result.counties = roster[0], roster
                     result.match_status = "alias"
                     result.reason = (
@@ -101,7 +106,7 @@ def _ori_matcher():
         return None
     from tidewatch.places.crosswalks import OriMatcher
 
-    return OriMatcher()
+    return OriMatcher.from_db()
 
 
 def decide(
