@@ -30,6 +30,7 @@ $(MAP_STAMP): $(NPM_STAMP) $(STAMP)
 	touch $(MAP_STAMP)
 
 install: $(STAMP) $(NPM_STAMP) $(MAP_STAMP) ## Install Tidewatch, its tools (.venv) and the map files (npm)
+	$(BIN)/python -m tidewatch.i18n
 
 run: install ## Install, set up the database, sync ICE's lists, serve on 127.0.0.1:8000
 	$(BIN)/tidewatch migrate

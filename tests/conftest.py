@@ -8,6 +8,14 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _translations():
+    """The Spanish pages need compiled messages (make install compiles them too)."""
+    from tidewatch.i18n import compile_messages
+
+    compile_messages()
+
+
 @pytest.fixture(autouse=True)
 def _private_archive(settings, tmp_path):
     """Each test archives into its own folder."""

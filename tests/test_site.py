@@ -12,17 +12,17 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_before_any_import_says_how_to_load_data(client):
-    page = client.get("/").content.decode()
+    page = client.get("/en/").content.decode()
     assert "No ICE list has been loaded yet" in page
     assert "tidewatch import PATH" in page
 
 
 def test_home_shows_counts_with_their_source_files(client, tmp_path):
     import_paths(lists(tmp_path))
-    page = client.get("/").content.decode()
+    page = client.get("/en/").content.decode()
     assert "As of ICE's participating list of <strong>May 1, 2025</strong>" in page
     assert (
-        "<strong>3</strong> agreements were in force in 1 state and territory" in page
+        "<strong>3</strong> agreements were in force in 1 state or territory" in page
     )
     assert "Jail Enforcement Model (JEM)</th><td>1</td>" in page
     assert "participatingAgencies05012025am.xlsx</a>" in page
@@ -43,3 +43,27 @@ def test_raw_file_download_is_the_archived_bytes(client, tmp_path):
 
 def test_unknown_raw_file_is_404(client):
     assert client.get("/raw/" + "0" * 64 + "/").status_code == 404
+
+
+def test_the_root_sends_each_reader_to_a_language(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 302 and response["Location"] == "/es/"
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Location"] == "/en/"
+
+
+def test_spanish_home_is_in_spanish_with_local_dates(client, tmp_path):
+    import_paths(lists(tmp_path))
+    page = client.get("/es/").content.decode()
+    assert '<html lang="es">' in page
+    assert "Acuerdos 287(g) en los Estados Unidos" in page
+    assert "Según la lista de participantes de ICE del <strong>1 de mayo de 2025" in page
+    assert "retirado de la lista de participantes" in page  # an event, translated
+    assert 'href="/en/" lang="en" hreflang="en">English</a>' in page
+
+
+def test_models_page_in_both_languages(client):
+    english = client.get("/en/models/").content.decode()
+    spanish = client.get("/es/models/").content.decode()
+    assert "ICE ended this model in 2012" in english
+    assert "ICE puso fin a este modelo en 2012" in spanish
+    assert 'href="/es/models/"' in english

@@ -7,6 +7,7 @@ by ``tidewatch.pipeline.history`` and can be rebuilt from them.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tidewatch.publications.models import Publication
 
@@ -162,15 +163,15 @@ class Event(models.Model):
     RELISTED = "relisted"
     PENDING_DROPPED = "pending_dropped"
     KIND_CHOICES = [
-        (FIRST_LISTED, "first listed"),
-        (MODEL_ADDED, "model added for an agency already listed"),
-        (PROMOTED, "moved from pending to participating"),
-        (SIGNED_DATE_CHANGED, "signing date changed (renewal or correction)"),
-        (REMOVED, "removed from the participating list"),
-        (RELISTED, "listed again after a removal"),
+        (FIRST_LISTED, _("first listed")),
+        (MODEL_ADDED, _("model added for an agency already listed")),
+        (PROMOTED, _("moved from pending to participating")),
+        (SIGNED_DATE_CHANGED, _("signing date changed (renewal or correction)")),
+        (REMOVED, _("removed from the participating list")),
+        (RELISTED, _("listed again after a removal")),
         (
             PENDING_DROPPED,
-            "dropped from the pending list without being listed as participating",
+            _("dropped from the pending list without being listed as participating"),
         ),
     ]
 

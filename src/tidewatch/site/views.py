@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 
 from tidewatch.agreements import reports
 from tidewatch.agreements.models import Event
@@ -12,9 +13,9 @@ from tidewatch.pipeline.archive import stored_file
 from tidewatch.publications.models import ImportRun, RawFile
 
 MODELS = [
-    ("JEM", "Jail Enforcement Model"),
-    ("WSO", "Warrant Service Officer"),
-    ("TFM", "Task Force Model"),
+    ("JEM", _("Jail Enforcement Model")),
+    ("WSO", _("Warrant Service Officer")),
+    ("TFM", _("Task Force Model")),
 ]
 
 
@@ -45,6 +46,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "last_run": ImportRun.objects.exclude(status=ImportRun.RUNNING).first(),
     }
     return render(request, "site/home.html", context)
+
+
+def models_explained(request: HttpRequest) -> HttpResponse:
+    """The three 287(g) models in plain words."""
+    return render(request, "site/models.html")
 
 
 def raw_file(request: HttpRequest, sha256: str) -> FileResponse:
