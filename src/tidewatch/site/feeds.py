@@ -102,13 +102,13 @@ class ChangesFeed(Feed):
     item_author_name = AUTHOR
 
     def get_object(self, request: HttpRequest, *args: str, **kwargs: str) -> Scope:
-        return Scope("All changes", "all", Event.objects.all())
+        return Scope("nationwide", "all", Event.objects.all())
 
     def title(self, scope: Scope) -> str:
-        return f"Tidewatch: 287(g) changes, {scope.title}"
+        return f"Tidewatch: 287(g) changes {scope.title}"
 
     def subtitle(self, scope: Scope) -> str:
-        return f"Changes found in ICE's 287(g) lists, {scope.title}, newest first."
+        return f"Changes found in ICE's 287(g) lists {scope.title}, newest first."
 
     def feed_guid(self, scope: Scope) -> str:
         return f"tag:{TAG_AUTHORITY}:feed/{quote(scope.key)}"
@@ -149,18 +149,18 @@ class ChangesFeed(Feed):
 class StateFeed(ChangesFeed):
     """Changes of the agencies of one state or territory (USPS code)."""
 
-    def get_object(self, request: HttpRequest, state: str) -> Scope:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, state: str) -> Scope:
         found = county_index().states.get(state)
         if found is None:
             raise Http404("no such state")
         events = Event.objects.filter(agreement__agency__state=state)
-        return Scope(found.name, f"state/{state}", events)
+        return Scope(f"in {found.name}", f"state/{state}", events)
 
 
 class CountyFeed(ChangesFeed):
     """Changes of the agencies that police or serve one county (FIPS)."""
 
-    def get_object(self, request: HttpRequest, fips: str) -> Scope:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, fips: str) -> Scope:
         county = county_index().counties.get(fips)
         if county is None:
             raise Http404("no such county")
@@ -172,13 +172,13 @@ class CountyFeed(ChangesFeed):
         agencies = [a for a, main, all_ in places if fips == main or fips in all_]
         state = county_index().states[county.state].name
         events = Event.objects.filter(agreement__agency_id__in=agencies)
-        return Scope(f"{county.name}, {state}", f"county/{fips}", events)
+        return Scope(f"in {county.name}, {state}", f"county/{fips}", events)
 
 
 class AgencyFeed(ChangesFeed):
     """Changes of one agency's agreements."""
 
-    def get_object(self, request: HttpRequest, agency_id: str) -> Scope:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, agency_id: str) -> Scope:
         agency = get_object_or_404(Agency, pk=agency_id)
         events = Event.objects.filter(agreement__agency=agency)
-        return Scope(str(agency), f"agency/{agency.id}", events)
+        return Scope(f"of {agency}", f"agency/{agency.id}", events)
