@@ -5,10 +5,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import path
 
-from tidewatch.site import views
+from tidewatch.site import feeds, views
 
 urlpatterns = [
     path("raw/<str:sha256>/", views.raw_file, name="raw-file"),
+    path("feeds/latest.atom", feeds.ChangesFeed(), name="feed-latest"),
+    path("feeds/state/<str:state>.atom", feeds.StateFeed(), name="feed-state"),
+    path("feeds/county/<str:fips>.atom", feeds.CountyFeed(), name="feed-county"),
+    path("feeds/agency/<str:agency_id>.atom", feeds.AgencyFeed(), name="feed-agency"),
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(

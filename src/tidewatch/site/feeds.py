@@ -43,8 +43,13 @@ def event_link(event: Event) -> str:
 
 
 def event_tag(event: Event) -> str:
-    """A ``tag:`` URI from the event's facts; no database row ids in it."""
-    parts = (event.agreement_id, event.kind, event.date.isoformat(), event.sequence)
+    """A ``tag:`` URI from the event's facts; no database row ids in it.
+
+    An agreement has at most one event of a kind per ICE list, and the list is
+    named by its file's SHA-256: unique, and the same whatever order lists
+    were imported in (a date and a sequence number would not be).
+    """
+    parts = (event.agreement_id, event.kind, event.publication.raw_file.sha256)
     return f"tag:{TAG_AUTHORITY}:event/" + "/".join(quote(str(p)) for p in parts)
 
 
