@@ -68,3 +68,11 @@ def test_models_page_in_both_languages(client):
     assert "ICE ended this model in 2012" in english
     assert "ICE puso fin a este modelo en 2012" in spanish
     assert 'href="/es/models/"' in english
+
+
+def test_api_and_its_documentation_are_served(client):
+    spec = client.get("/api/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    assert "/api/agreements" in spec["paths"]
+    docs = client.get("/api/docs").content.decode()
+    assert "/static/ninja/" in docs  # Swagger UI from this site, not a CDN

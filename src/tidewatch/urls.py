@@ -5,6 +5,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import path
 
+from tidewatch.api.api import api
 from tidewatch.site import feeds, views
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("feeds/county/<str:fips>.atom", feeds.CountyFeed(), name="feed-county"),
     path("feeds/agency/<str:agency_id>.atom", feeds.AgencyFeed(), name="feed-agency"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves the API docs' Swagger UI locally, not from a CDN
     "tidewatch.publications",
     "tidewatch.agreements",
     "tidewatch.places",
