@@ -281,17 +281,13 @@ def rebuild(
 
 
 def _refresh_places() -> str:
-    from tidewatch.places.service import refresh
+    from tidewatch.places.service import CONFIDENT, refresh
 
     report = refresh()
-    unresolved = report.agencies - sum(
-        v
-        for k, v in report.by_status.items()
-        if k in ("ice_county", "name", "alias", "manual")
-    )
+    confident = sum(report.by_status.get(status, 0) for status in CONFIDENT)
     return (
-        f"places: {report.agencies} agencies resolved; {unresolved} to review "
-        "(tidewatch places unresolved)"
+        f"places: {report.agencies} agencies resolved; "
+        f"{report.agencies - confident} to review (tidewatch places unresolved)"
     )
 
 

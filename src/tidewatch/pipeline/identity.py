@@ -108,21 +108,24 @@ def fuzzy_match(
     # A stable order, so ties go the same way however the registry was built.
     candidates = sorted(candidates, key=lambda c: (c.name_key, c.id))
     keys = [c.name_key for c in candidates]
-    place = place_words(key)
-    numbers = _numbers(key)
     for _choice, score, index in process.extract(
         key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD, limit=5
     ):
-        if _numbers(keys[index]) != numbers:
-            continue  # "Constable District 6" is not "Constable District 7"
-        other_place = place_words(keys[index])
-        if place and other_place:
-            if fuzz.token_sort_ratio(place, other_place) < PLACE_THRESHOLD:
-                continue
-        elif place != other_place:
-            continue
-        return candidates[index], round(score)
+        if same_place(key, keys[index]):
+            return candidates[index], round(score)
     return None
+
+
+def same_place(key: str, other: str) -> bool:
+    """Whether two close name keys can be the same agency: the same numbers
+    ("Constable District 6" is not "District 7") and nearly the same place
+    words ("Lake County" is not "Lee County")."""
+    if _numbers(key) != _numbers(other):
+        return False
+    place, other_place = place_words(key), place_words(other)
+    if place and other_place:
+        return fuzz.token_sort_ratio(place, other_place) >= PLACE_THRESHOLD
+    return place == other_place
 
 
 def _numbers(key: str) -> list[str]:

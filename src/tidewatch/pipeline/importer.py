@@ -259,11 +259,10 @@ def import_incoming(
     """
     reports: dict[str, FileReport] = {}  # by SHA-256
     to_parse: list[Incoming] = []
+    queued: set[str] = set()
     for item in incoming:
         raw = item.raw_file
-        if raw.sha256 in reports or any(
-            i.raw_file.sha256 == raw.sha256 for i in to_parse
-        ):
+        if raw.sha256 in reports or raw.sha256 in queued:
             continue  # the same bytes twice in one import: read once
         if raw.status == RawFile.PUBLISHED:
             reports[raw.sha256] = _already_loaded(item, as_of)
@@ -275,6 +274,7 @@ def import_incoming(
             )
         else:
             to_parse.append(item)
+            queued.add(raw.sha256)
 
     # Read in the order the file names suggest, and load each list as soon as
     # every list before it is read, so loading overlaps reading. A list that

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from tidewatch.pipeline.cells import agency_key
 from tidewatch.pipeline.errors import FileRejected
-from tidewatch.pipeline.identity import PLACE_THRESHOLD, place_words
+from tidewatch.pipeline.identity import same_place
 from tidewatch.places.models import CountyAor, OriAgency
 from tidewatch.places.reference import county_index
 
@@ -192,15 +192,10 @@ def _cell(row: dict[str, str], column: str) -> str:
 
 
 def resolve_county(state: str, text: str) -> str | None:
-    """The FIPS code of one county as an FBI roster writes it, or None.
-
-    Names that end in a word ``county_index`` reads as a county kind are
-    looked up again with "County" added: it reads ROCK ISLAND (IL) as "Rock"
-    + island, CHARLES CITY and JAMES CITY (VA) as independent cities, and
-    KODIAK ISLAND (AK) as "Kodiak" + island.
-    """
-    index = county_index()
-    return index.lookup(state, text) or index.lookup(state, f"{text} County")
+    """The FIPS code of one county as an FBI roster writes it, or None
+    (ROCK ISLAND, CHARLES CITY and KODIAK ISLAND included: see
+    ``CountyIndex.lookup``)."""
+    return county_index().lookup(state, text)
 
 
 def load_fbi_agencies(path: Path, *, source: str | None = None) -> LoadSummary:
@@ -590,8 +585,6 @@ class OriMatcher:
         keys = self._keys.get(state)
         if not keys:
             return None
-        place = place_words(key)
-        numbers = _numbers(key)
         scores: dict[str, int] = {}
         entries: list[_Entry] = []
         for other, score, _ in process.extract(
@@ -601,14 +594,8 @@ class OriMatcher:
             score_cutoff=FUZZY_THRESHOLD,
             limit=None,
         ):
-            if _numbers(other) != numbers:
-                continue  # "Constable Precinct 2" is not "Constable Precinct 3"
-            other_place = place_words(other)
-            if place and other_place:
-                if fuzz.token_sort_ratio(place, other_place) < PLACE_THRESHOLD:
-                    continue  # "lake" is not "lee"
-            elif place != other_place:
-                continue
+            if not same_place(key, other):
+                continue  # "Precinct 2" is not "Precinct 3", "Lake" not "Lee"
             for entry in self._entries[state][other]:
                 if entry.ori not in scores:
                     entries.append(entry)
@@ -638,10 +625,6 @@ def _not_elsewhere(entries: list[_Entry], wanted: frozenset[str]) -> list[_Entry
     if not wanted:
         return entries
     return [e for e in entries if not e.counties or e.counties & wanted]
-
-
-def _numbers(key: str) -> list[str]:
-    return sorted(w for w in key.split() if any(c.isdigit() for c in w))
 
 
 def match_ori(

@@ -189,10 +189,7 @@ def _cities() -> dict[tuple[str, str], frozenset[str]]:
 
 def city_counties(state: str, city: str) -> list[str]:
     """FIPS codes of the counties a city (USPS name) lies in, sorted; [] if unknown."""
-    names = _cities().get((state, fold(city)), frozenset())
-    index = county_index()
-    found = {index.lookup(state, name) for name in names}
-    return sorted(f for f in found if f)
+    return counties_of_folded_city(state, fold(city))
 
 
 def known_city(state: str, city: str) -> bool:

@@ -5,114 +5,298 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('publications', '0001_initial'),
+        ("publications", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.CharField(help_text='e.g. sc-charleston-county-sheriffs-office', max_length=120, primary_key=True, serialize=False)),
-                ('state', models.CharField(help_text='USPS code.', max_length=2)),
-                ('name', models.CharField(help_text="The name in ICE's latest list.", max_length=300)),
-                ('name_key', models.CharField(max_length=300)),
-                ('agency_type', models.CharField(blank=True, max_length=20)),
-                ('county', models.CharField(blank=True, max_length=120)),
-                ('first_listed', models.DateField()),
-                ('last_listed', models.DateField()),
+                (
+                    "id",
+                    models.CharField(
+                        help_text="e.g. sc-charleston-county-sheriffs-office",
+                        max_length=120,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("state", models.CharField(help_text="USPS code.", max_length=2)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The name in ICE's latest list.", max_length=300
+                    ),
+                ),
+                ("name_key", models.CharField(max_length=300)),
+                ("agency_type", models.CharField(blank=True, max_length=20)),
+                ("county", models.CharField(blank=True, max_length=120)),
+                ("first_listed", models.DateField()),
+                ("last_listed", models.DateField()),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['state', 'name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["state", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.CharField(max_length=130, primary_key=True, serialize=False)),
-                ('model', models.CharField(choices=[('JEM', 'Jail Enforcement Model'), ('WSO', 'Warrant Service Officer'), ('TFM', 'Task Force Model')], max_length=3)),
-                ('status', models.CharField(choices=[('participating', "on ICE's latest participating list"), ('pending', "on ICE's latest pending list"), ('removed', 'dropped from the participating list'), ('pending_dropped', 'dropped from the pending list, never listed as participating')], max_length=20)),
-                ('signed_date', models.DateField(blank=True, null=True)),
-                ('first_listed', models.DateField()),
-                ('last_listed', models.DateField()),
-                ('removed_on', models.DateField(blank=True, null=True)),
-                ('moa_url', models.URLField(blank=True, max_length=2000)),
-                ('addendum_url', models.URLField(blank=True, max_length=2000)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements', to='agreements.agency')),
+                (
+                    "id",
+                    models.CharField(max_length=130, primary_key=True, serialize=False),
+                ),
+                (
+                    "model",
+                    models.CharField(
+                        choices=[
+                            ("JEM", "Jail Enforcement Model"),
+                            ("WSO", "Warrant Service Officer"),
+                            ("TFM", "Task Force Model"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("participating", "on ICE's latest participating list"),
+                            ("pending", "on ICE's latest pending list"),
+                            ("removed", "dropped from the participating list"),
+                            (
+                                "pending_dropped",
+                                "dropped from the pending list, never listed as participating",
+                            ),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("signed_date", models.DateField(blank=True, null=True)),
+                ("first_listed", models.DateField()),
+                ("last_listed", models.DateField()),
+                ("removed_on", models.DateField(blank=True, null=True)),
+                ("moa_url", models.URLField(blank=True, max_length=2000)),
+                ("addendum_url", models.URLField(blank=True, max_length=2000)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agreements",
+                        to="agreements.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agency__state', 'agency__name', 'model'],
+                "ordering": ["agency__state", "agency__name", "model"],
             },
         ),
         migrations.CreateModel(
-            name='AgencyAlias',
+            name="AgencyAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(max_length=2)),
-                ('name_key', models.CharField(max_length=300)),
-                ('name', models.CharField(help_text='The name as first written.', max_length=300)),
-                ('match', models.CharField(help_text='exact, moa or fuzzy:<score> (docs/methods.md).', max_length=30)),
-                ('first_seen', models.DateField()),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='agreements.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("state", models.CharField(max_length=2)),
+                ("name_key", models.CharField(max_length=300)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The name as first written.", max_length=300
+                    ),
+                ),
+                (
+                    "match",
+                    models.CharField(
+                        help_text="exact, moa or fuzzy:<score> (docs/methods.md).",
+                        max_length=30,
+                    ),
+                ),
+                ("first_seen", models.DateField()),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="agreements.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agency aliases',
-                'ordering': ['state', 'name_key'],
-                'constraints': [models.UniqueConstraint(fields=('state', 'name_key'), name='unique_alias')],
+                "verbose_name_plural": "agency aliases",
+                "ordering": ["state", "name_key"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("state", "name_key"), name="unique_alias"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('first_listed', 'first listed'), ('model_added', 'model added for an agency already listed'), ('promoted', 'moved from pending to participating'), ('signed_date_changed', 'signing date changed (renewal or correction)'), ('removed', 'removed from the participating list'), ('relisted', 'listed again after a removal'), ('pending_dropped', 'dropped from the pending list without being listed as participating')], max_length=30)),
-                ('date', models.DateField(help_text='As-of date of the list that showed the change.')),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('sequence', models.IntegerField(help_text='Order of events within one list.')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='agreements.agreement')),
-                ('previous_publication', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='publications.publication')),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='publications.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("first_listed", "first listed"),
+                            ("model_added", "model added for an agency already listed"),
+                            ("promoted", "moved from pending to participating"),
+                            (
+                                "signed_date_changed",
+                                "signing date changed (renewal or correction)",
+                            ),
+                            ("removed", "removed from the participating list"),
+                            ("relisted", "listed again after a removal"),
+                            (
+                                "pending_dropped",
+                                "dropped from the pending list without being listed as participating",
+                            ),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "date",
+                    models.DateField(
+                        help_text="As-of date of the list that showed the change."
+                    ),
+                ),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "sequence",
+                    models.IntegerField(help_text="Order of events within one list."),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="agreements.agreement",
+                    ),
+                ),
+                (
+                    "previous_publication",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="publications.publication",
+                    ),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="publications.publication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'sequence'],
-                'indexes': [models.Index(fields=['date'], name='agreements__date_dd6cd6_idx')],
+                "ordering": ["date", "sequence"],
+                "indexes": [
+                    models.Index(fields=["date"], name="agreements__date_dd6cd6_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Listing',
+            name="Listing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(help_text="The list's kind.", max_length=20)),
-                ('as_of', models.DateField()),
-                ('sheet', models.CharField(max_length=100)),
-                ('row_number', models.IntegerField()),
-                ('duplicate_rows', models.JSONField(default=list, help_text='Other rows collapsed into this one.')),
-                ('hidden', models.BooleanField(default=False)),
-                ('agency_name', models.CharField(max_length=300)),
-                ('state_raw', models.CharField(max_length=100)),
-                ('type_raw', models.CharField(blank=True, max_length=100)),
-                ('agency_type', models.CharField(blank=True, max_length=20)),
-                ('county_raw', models.CharField(blank=True, max_length=200)),
-                ('county', models.CharField(blank=True, max_length=120)),
-                ('support_type_raw', models.CharField(max_length=100)),
-                ('signed_raw', models.CharField(blank=True, max_length=100)),
-                ('signed_date', models.DateField(blank=True, null=True)),
-                ('signed_note', models.CharField(blank=True, max_length=200)),
-                ('moa_status', models.CharField(max_length=10)),
-                ('moa_url', models.URLField(blank=True, max_length=2000)),
-                ('moa_link', models.TextField(blank=True, help_text='The hyperlink as written, before unwrapping.')),
-                ('addendum_url', models.URLField(blank=True, max_length=2000)),
-                ('agreement', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='listings', to='agreements.agreement')),
-                ('publication', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='listings', to='publications.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(help_text="The list's kind.", max_length=20),
+                ),
+                ("as_of", models.DateField()),
+                ("sheet", models.CharField(max_length=100)),
+                ("row_number", models.IntegerField()),
+                (
+                    "duplicate_rows",
+                    models.JSONField(
+                        default=list, help_text="Other rows collapsed into this one."
+                    ),
+                ),
+                ("hidden", models.BooleanField(default=False)),
+                ("agency_name", models.CharField(max_length=300)),
+                ("state_raw", models.CharField(max_length=100)),
+                ("type_raw", models.CharField(blank=True, max_length=100)),
+                ("agency_type", models.CharField(blank=True, max_length=20)),
+                ("county_raw", models.CharField(blank=True, max_length=200)),
+                ("county", models.CharField(blank=True, max_length=120)),
+                ("support_type_raw", models.CharField(max_length=100)),
+                ("signed_raw", models.CharField(blank=True, max_length=100)),
+                ("signed_date", models.DateField(blank=True, null=True)),
+                ("signed_note", models.CharField(blank=True, max_length=200)),
+                ("moa_status", models.CharField(max_length=10)),
+                ("moa_url", models.URLField(blank=True, max_length=2000)),
+                (
+                    "moa_link",
+                    models.TextField(
+                        blank=True,
+                        help_text="The hyperlink as written, before unwrapping.",
+                    ),
+                ),
+                ("addendum_url", models.URLField(blank=True, max_length=2000)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="listings",
+                        to="agreements.agreement",
+                    ),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="listings",
+                        to="publications.publication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['as_of', 'row_number'],
-                'indexes': [models.Index(fields=['publication', 'agreement'], name='agreements__publica_485790_idx')],
-                'constraints': [models.UniqueConstraint(fields=('agreement', 'publication'), name='one_listing_per_list')],
+                "ordering": ["as_of", "row_number"],
+                "indexes": [
+                    models.Index(
+                        fields=["publication", "agreement"],
+                        name="agreements__publica_485790_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agreement", "publication"), name="one_listing_per_list"
+                    )
+                ],
             },
         ),
     ]

@@ -5,74 +5,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agreements', '0001_initial'),
+        ("agreements", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CountyAor',
+            name="CountyAor",
             fields=[
-                ('county_fips', models.CharField(max_length=5, primary_key=True, serialize=False)),
-                ('aor', models.CharField(max_length=10)),
-                ('source', models.CharField(max_length=200)),
+                (
+                    "county_fips",
+                    models.CharField(max_length=5, primary_key=True, serialize=False),
+                ),
+                ("aor", models.CharField(max_length=10)),
+                ("source", models.CharField(max_length=200)),
             ],
             options={
-                'verbose_name': 'county ICE area of responsibility',
-                'ordering': ['county_fips'],
+                "verbose_name": "county ICE area of responsibility",
+                "ordering": ["county_fips"],
             },
         ),
         migrations.CreateModel(
-            name='OriAgency',
+            name="OriAgency",
             fields=[
-                ('ori', models.CharField(max_length=9, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=200)),
-                ('state', models.CharField(max_length=2)),
-                ('agency_type', models.CharField(blank=True, max_length=60)),
-                ('county_names', models.CharField(blank=True, max_length=300)),
-                ('counties', models.JSONField(default=list, help_text='FIPS codes of county_names.')),
-                ('source', models.CharField(help_text='The file it was loaded from.', max_length=200)),
+                (
+                    "ori",
+                    models.CharField(max_length=9, primary_key=True, serialize=False),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("state", models.CharField(max_length=2)),
+                ("agency_type", models.CharField(blank=True, max_length=60)),
+                ("county_names", models.CharField(blank=True, max_length=300)),
+                (
+                    "counties",
+                    models.JSONField(
+                        default=list, help_text="FIPS codes of county_names."
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="The file it was loaded from.", max_length=200
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'FBI roster agency',
-                'ordering': ['state', 'name'],
+                "verbose_name": "FBI roster agency",
+                "ordering": ["state", "name"],
             },
         ),
         migrations.CreateModel(
-            name='PlaceDecision',
+            name="PlaceDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency_id', models.CharField(db_index=True, max_length=120)),
-                ('county_fips', models.CharField(blank=True, max_length=5)),
-                ('place', models.CharField(blank=True, max_length=120)),
-                ('reason', models.CharField(max_length=300)),
-                ('decided_by', models.CharField(max_length=120)),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("agency_id", models.CharField(db_index=True, max_length=120)),
+                ("county_fips", models.CharField(blank=True, max_length=5)),
+                ("place", models.CharField(blank=True, max_length=120)),
+                ("reason", models.CharField(max_length=300)),
+                ("decided_by", models.CharField(max_length=120)),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['agency_id', '-decided_at'],
+                "ordering": ["agency_id", "-decided_at"],
             },
         ),
         migrations.CreateModel(
-            name='AgencyPlace',
+            name="AgencyPlace",
             fields=[
-                ('agency', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='place', serialize=False, to='agreements.agency')),
-                ('level', models.CharField(choices=[('state', 'a state agency: highway patrol, state police, corrections, ...'), ('county', 'a county agency: sheriff, county jail or corrections, county police'), ('municipal', 'a city, town, borough, township or village agency'), ('other', 'campus, port, airport, transit, constable, judicial district, regional jail or task force')], max_length=10)),
-                ('kind', models.CharField(blank=True, help_text='For level other: campus, port, ...', max_length=20)),
-                ('state_fips', models.CharField(max_length=2)),
-                ('county_fips', models.CharField(blank=True, help_text='The main county (5-digit FIPS).', max_length=5)),
-                ('counties', models.JSONField(default=list, help_text='Every county policed or served (FIPS codes).')),
-                ('place', models.CharField(blank=True, help_text='City or town.', max_length=120)),
-                ('match_status', models.CharField(help_text='ice_county, name, alias, fuzzy:<score>, manual or unresolved.', max_length=20)),
-                ('reason', models.CharField(max_length=300)),
-                ('ori', models.CharField(blank=True, help_text='FBI agency identifier.', max_length=9)),
+                (
+                    "agency",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="place",
+                        serialize=False,
+                        to="agreements.agency",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            (
+                                "state",
+                                "a state agency: highway patrol, state police, corrections, ...",
+                            ),
+                            (
+                                "county",
+                                "a county agency: sheriff, county jail or corrections, county police",
+                            ),
+                            (
+                                "municipal",
+                                "a city, town, borough, township or village agency",
+                            ),
+                            (
+                                "other",
+                                "campus, port, airport, transit, constable, judicial district, regional jail or task force",
+                            ),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        help_text="For level other: campus, port, ...",
+                        max_length=20,
+                    ),
+                ),
+                ("state_fips", models.CharField(max_length=2)),
+                (
+                    "county_fips",
+                    models.CharField(
+                        blank=True,
+                        help_text="The main county (5-digit FIPS).",
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "counties",
+                    models.JSONField(
+                        default=list,
+                        help_text="Every county policed or served (FIPS codes).",
+                    ),
+                ),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True, help_text="City or town.", max_length=120
+                    ),
+                ),
+                (
+                    "match_status",
+                    models.CharField(
+                        help_text="ice_county, name, alias, fuzzy:<score>, manual or unresolved.",
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300)),
+                (
+                    "ori",
+                    models.CharField(
+                        blank=True, help_text="FBI agency identifier.", max_length=9
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agency'],
-                'indexes': [models.Index(fields=['county_fips'], name='places_agen_county__dca5ff_idx'), models.Index(fields=['level'], name='places_agen_level_e356b0_idx')],
+                "ordering": ["agency"],
+                "indexes": [
+                    models.Index(
+                        fields=["county_fips"], name="places_agen_county__dca5ff_idx"
+                    ),
+                    models.Index(fields=["level"], name="places_agen_level_e356b0_idx"),
+                ],
             },
         ),
     ]

@@ -5,103 +5,250 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('command', models.CharField(max_length=20)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('running', 'running'), ('ok', 'completed'), ('refused', 'completed, some files or downloads refused'), ('interrupted', 'interrupted before it finished')], default='running', max_length=20)),
-                ('pid', models.IntegerField(null=True)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('errors', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("command", models.CharField(max_length=20)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "running"),
+                            ("ok", "completed"),
+                            ("refused", "completed, some files or downloads refused"),
+                            ("interrupted", "interrupted before it finished"),
+                        ],
+                        default="running",
+                        max_length=20,
+                    ),
+                ),
+                ("pid", models.IntegerField(null=True)),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                ("errors", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='RawFile',
+            name="RawFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('size', models.BigIntegerField(help_text='Bytes.')),
-                ('path', models.CharField(help_text='Where the bytes are, relative to the archive folder.', max_length=300)),
-                ('source_key', models.CharField(default='ice_287g', max_length=50)),
-                ('first_observed_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('received', 'received, not yet read'), ('published', 'read and loaded as a publication'), ('rejected', 'could not be read')], default='received', max_length=20)),
-                ('rejection', models.TextField(blank=True, help_text='Why the file could not be read.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("size", models.BigIntegerField(help_text="Bytes.")),
+                (
+                    "path",
+                    models.CharField(
+                        help_text="Where the bytes are, relative to the archive folder.",
+                        max_length=300,
+                    ),
+                ),
+                ("source_key", models.CharField(default="ice_287g", max_length=50)),
+                ("first_observed_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "received, not yet read"),
+                            ("published", "read and loaded as a publication"),
+                            ("rejected", "could not be read"),
+                        ],
+                        default="received",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "rejection",
+                    models.TextField(
+                        blank=True, help_text="Why the file could not be read."
+                    ),
+                ),
             ],
             options={
-                'ordering': ['first_observed_at', 'sha256'],
+                "ordering": ["first_observed_at", "sha256"],
             },
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('participating', 'participating agencies'), ('pending', 'pending agencies')], max_length=20)),
-                ('header_code', models.CharField(help_text='H1, P1-P5, Q1-Q5 or new.', max_length=10)),
-                ('sheet', models.CharField(max_length=100)),
-                ('header', models.JSONField(default=list)),
-                ('name', models.CharField(help_text="The file's original name.", max_length=300)),
-                ('as_of', models.DateField(help_text='The date the list describes.')),
-                ('as_of_rule', models.CharField(help_text='How the as-of date was found.', max_length=100)),
-                ('observed_at', models.DateTimeField()),
-                ('row_count', models.IntegerField(help_text='Rows with a state and an agency.')),
-                ('hidden_row_count', models.IntegerField(default=0)),
-                ('agreement_count', models.IntegerField(default=0)),
-                ('duplicate_row_count', models.IntegerField(default=0)),
-                ('reject_count', models.IntegerField(default=0)),
-                ('records', models.JSONField(default=dict, help_text='The normalised rows, as {columns, rows}; history is rebuilt from these.')),
-                ('loaded_at', models.DateTimeField(auto_now_add=True)),
-                ('raw_file', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='publication', to='publications.rawfile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("participating", "participating agencies"),
+                            ("pending", "pending agencies"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "header_code",
+                    models.CharField(
+                        help_text="H1, P1-P5, Q1-Q5 or new.", max_length=10
+                    ),
+                ),
+                ("sheet", models.CharField(max_length=100)),
+                ("header", models.JSONField(default=list)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The file's original name.", max_length=300
+                    ),
+                ),
+                ("as_of", models.DateField(help_text="The date the list describes.")),
+                (
+                    "as_of_rule",
+                    models.CharField(
+                        help_text="How the as-of date was found.", max_length=100
+                    ),
+                ),
+                ("observed_at", models.DateTimeField()),
+                (
+                    "row_count",
+                    models.IntegerField(help_text="Rows with a state and an agency."),
+                ),
+                ("hidden_row_count", models.IntegerField(default=0)),
+                ("agreement_count", models.IntegerField(default=0)),
+                ("duplicate_row_count", models.IntegerField(default=0)),
+                ("reject_count", models.IntegerField(default=0)),
+                (
+                    "records",
+                    models.JSONField(
+                        default=dict,
+                        help_text="The normalised rows, as {columns, rows}; history is rebuilt from these.",
+                    ),
+                ),
+                ("loaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "raw_file",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="publication",
+                        to="publications.rawfile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['as_of', 'kind', 'observed_at', 'raw_file__sha256'],
+                "ordering": ["as_of", "kind", "observed_at", "raw_file__sha256"],
             },
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_name', models.CharField(max_length=300)),
-                ('source_url', models.URLField(blank=True, help_text="The link followed (from ICE's page).", max_length=2000)),
-                ('final_url', models.URLField(blank=True, help_text='Where the bytes came from, after redirects.', max_length=2000)),
-                ('http_headers', models.JSONField(blank=True, default=dict)),
-                ('observed_at', models.DateTimeField(help_text='When the file was seen: the download time, or the date in its name.')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('via', models.CharField(default='import', max_length=10)),
-                ('raw_file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='observations', to='publications.rawfile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=300)),
+                (
+                    "source_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="The link followed (from ICE's page).",
+                        max_length=2000,
+                    ),
+                ),
+                (
+                    "final_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Where the bytes came from, after redirects.",
+                        max_length=2000,
+                    ),
+                ),
+                ("http_headers", models.JSONField(blank=True, default=dict)),
+                (
+                    "observed_at",
+                    models.DateTimeField(
+                        help_text="When the file was seen: the download time, or the date in its name."
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                ("via", models.CharField(default="import", max_length=10)),
+                (
+                    "raw_file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="observations",
+                        to="publications.rawfile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['observed_at', 'id'],
+                "ordering": ["observed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RejectedRow',
+            name="RejectedRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sheet', models.CharField(max_length=100)),
-                ('row_number', models.IntegerField()),
-                ('reason', models.CharField(max_length=300)),
-                ('values', models.JSONField(default=dict)),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rejected_rows', to='publications.publication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("sheet", models.CharField(max_length=100)),
+                ("row_number", models.IntegerField()),
+                ("reason", models.CharField(max_length=300)),
+                ("values", models.JSONField(default=dict)),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rejected_rows",
+                        to="publications.publication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['publication', 'row_number'],
+                "ordering": ["publication", "row_number"],
             },
         ),
         migrations.AddIndex(
-            model_name='publication',
-            index=models.Index(fields=['kind', 'as_of'], name='publication_kind_58491c_idx'),
+            model_name="publication",
+            index=models.Index(
+                fields=["kind", "as_of"], name="publication_kind_58491c_idx"
+            ),
         ),
     ]
