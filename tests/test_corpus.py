@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.registry import clear_registry
 from tidewatch.agreements.models import Agency, Agreement, Event, Listing
 from tidewatch.agreements.reports import agreements_as_of
 from tidewatch.pipeline.dating import date_list, split_observed_prefix
 from tidewatch.pipeline.importer import import_paths, read_workbook
-from tidewatch.publications.models import ImportRun, Publication, RawFile
+from tidewatch.publications.models import Publication
 
 # name: (kind, header, rows, JEM, WSO, TFM)
 EXPECTED = {
@@ -300,9 +301,7 @@ def _history():
     )
 
 
-def _clear():
-    for model in (Event, Listing, Agreement, Agency, Publication, RawFile, ImportRun):
-        model.objects.all().delete()
+_clear = clear_registry
 
 
 @pytest.fixture(scope="module")

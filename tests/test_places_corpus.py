@@ -10,27 +10,15 @@ from __future__ import annotations
 
 import pytest
 
-from tidewatch.agreements.models import Agency, Agreement, Event, Listing
+from tests.fixtures.registry import clear_registry
+from tidewatch.agreements.models import Listing
 from tidewatch.pipeline.cells import normalise_county
 from tidewatch.pipeline.importer import import_paths
 from tidewatch.places.models import AgencyPlace
 from tidewatch.places.reference import county_index
 from tidewatch.places.service import refresh
-from tidewatch.publications.models import ImportRun, Publication, RawFile
 
-
-def _clear():
-    for model in (
-        AgencyPlace,
-        Event,
-        Listing,
-        Agreement,
-        Agency,
-        Publication,
-        RawFile,
-        ImportRun,
-    ):
-        model.objects.all().delete()
+_clear = clear_registry
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,7 @@ def test_home_shows_counts_with_their_source_files(client, tmp_path):
     import_paths(lists(tmp_path))
     page = client.get("/en/").content.decode()
     assert "As of ICE's participating list of <strong>May 1, 2025</strong>" in page
-    assert (
-        "<strong>3</strong> agreements were in force in 1 state or territory" in page
-    )
+    assert "<strong>3</strong> agreements were in force in 1 state or territory" in page
     assert "Jail Enforcement Model (JEM)</th><td>1</td>" in page
     assert "participatingAgencies05012025am.xlsx</a>" in page
     assert "Testville Regional Jail" in page  # removed on 2025-05-01
