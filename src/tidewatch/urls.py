@@ -1,12 +1,26 @@
-"""Public pages live under a language prefix (/en/, /es/); files, feeds and the
-API do not depend on the language."""
+"""Every public address, and which module answers it.
+
+Public pages live under a language prefix (/en/, /es/). Files, feeds, data
+downloads and the API do not depend on the language.
+
+    pages           tidewatch.site.views        home, models, raw files
+    about           tidewatch.site.about        sources, methods, data problems
+    places          tidewatch.site.place_views  state, county, city, agency pages
+    changes         tidewatch.site.changes_view the filterable list of events
+    search          tidewatch.search.views      search page
+    downloads       tidewatch.site.downloads    /data/...: CSV, JSON, XLSX, GeoJSON
+    map data        tidewatch.site.mapdata      /data/map/...: what the map draws
+    feeds           tidewatch.site.feeds        Atom
+    API             tidewatch.api.api           /api/ (OpenAPI at /api/openapi.json)
+"""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from tidewatch.api.api import api
-from tidewatch.site import feeds, views
+from tidewatch.search import views as search_views
+from tidewatch.site import about, changes_view, feeds, mapdata, place_views, views
 
 urlpatterns = [
     path("raw/<str:sha256>/", views.raw_file, name="raw-file"),
@@ -14,10 +28,19 @@ urlpatterns = [
     path("feeds/state/<str:state>.atom", feeds.StateFeed(), name="feed-state"),
     path("feeds/county/<str:fips>.atom", feeds.CountyFeed(), name="feed-county"),
     path("feeds/agency/<str:agency_id>.atom", feeds.AgencyFeed(), name="feed-agency"),
+    path("data/map/", include(mapdata.urlpatterns)),
+    path("data/", include("tidewatch.site.downloads")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("models/", views.models_explained, name="models"),
+    path("about/", about.about_page, name="about"),
+    path("state/<str:state>/", place_views.state_page, name="state"),
+    path("county/<str:fips>/", place_views.county_page, name="county"),
+    path("city/<str:state>/<slug:slug>/", place_views.city_page, name="city"),
+    path("agency/<str:agency_id>/", place_views.agency_page, name="agency"),
+    path("changes/", changes_view.changes_page, name="changes"),
+    path("search/", search_views.search_page, name="search"),
 )

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tidewatch.agreements",
     "tidewatch.places",
     "tidewatch.site",
+    "tidewatch.search",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tidewatch.site.context_processors.language_links",
             ]
         },
     }

@@ -1,0 +1,7 @@
+"""Work in progress (issue 4)."""
+
+from django.http import HttpResponse
+
+
+def changes_page(request, **kwargs):  # placeholder until implemented
+    return HttpResponse(status=501)
