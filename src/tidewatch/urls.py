@@ -42,5 +42,6 @@ urlpatterns += i18n_patterns(
     path("city/<str:state>/<slug:slug>/", place_views.city_page, name="city"),
     path("agency/<str:agency_id>/", place_views.agency_page, name="agency"),
     path("changes/", changes_view.changes_page, name="changes"),
+    path("changes/page/<int:page>/", changes_view.changes_page, name="changes-page"),
     path("search/", search_views.search_page, name="search"),
 )
