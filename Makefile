@@ -8,7 +8,7 @@ MAP_STAMP := build/static/map/.installed
 export TIDEWATCH_DATA_DIR ?= $(CURDIR)/data
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve sync test test-postgres lint format bench docs clean
+.PHONY: help install run serve sync test test-postgres lint format bench docs screenshots clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,19 +46,22 @@ sync: install ## Download ICE's current lists and import them
 	$(BIN)/tidewatch sync
 
 test: install ## Install, then run every test (corpus tests need TIDEWATCH_CORPUS)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/python -m pytest
 
 lint: install ## Check style
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 format: install ## Fix style
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests bench scripts
 
 bench: install ## Run the benchmarks; results go to docs/benchmarks.md
 	$(BIN)/python bench/run.py
+
+screenshots: install ## Photograph home, a county and an agency page into docs/screenshots/
+	$(BIN)/python scripts/screenshots.py
 
 docs: install ## Regenerate docs/cli-reference.md from --help
 	$(BIN)/python -m tidewatch.docs_gen

@@ -1,0 +1,79 @@
+"""Take the screenshots in docs/screenshots/ from a real import of the corpus.
+
+    make screenshots            # or: .venv/bin/python scripts/screenshots.py [CORPUS]
+
+Imports every ICE list of the corpus ($TIDEWATCH_CORPUS, else ../shared/data)
+into a throw-away data folder, serves it with gunicorn, and photographs the
+home page, a county page and an agency page with Debian's chromium (never a
+downloaded browser).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from tidewatch.site.corpus_site import load_corpus, serve
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# (file name, path, what to wait for): Charleston County, SC, and its
+# sheriff's office, both on ICE's lists.
+SHOTS = [
+    ("home-en.png", "/en/", "svg[data-ready='true']"),
+    ("home-es.png", "/es/", "svg[data-ready='true']"),
+    ("county-en.png", "/en/county/45019/", "h1"),
+    ("agency-en.png", "/en/agency/{agency}/", "h1"),
+]
+
+
+def main() -> int:
+    corpus = Path(
+        sys.argv[1]
+        if len(sys.argv) > 1
+        else os.environ.get("TIDEWATCH_CORPUS", "") or REPO.parent / "shared" / "data"
+    )
+    chromium = shutil.which("chromium")
+    if not chromium:
+        print("chromium is not installed: apt-get install chromium", file=sys.stderr)
+        return 2
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tidewatch-shots-") as folder:
+        data_dir = Path(folder)
+        print(f"importing {corpus} ...")
+        load_corpus(corpus, data_dir)
+        with serve(data_dir) as url, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium, args=CHROMIUM_ARGS
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            agencies = page.request.get(
+                f"{url}/api/agencies", params={"state": "SC", "limit": 1000}
+            ).json()["items"]
+            sheriff = "Charleston County Sheriff"
+            agency = next(a["id"] for a in agencies if a["name"].startswith(sheriff))
+            for name, path, ready in SHOTS:
+                page.goto(url + path.format(agency=agency))
+                page.wait_for_selector(ready)
+                page.screenshot(path=OUT / name, full_page=True)
+                print(f"wrote {(OUT / name).relative_to(REPO)}")
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Browser tests: Debian's chromium, driven by pytest-playwright, against
+``tidewatch serve`` over a real import of the corpus.
+
+Never ``playwright install``: it downloads a browser. The site runs in a child
+process with its own SQLite data folder (``tidewatch.site.corpus_site``), so
+these tests run once, on the SQLite pass of CI; the pages are the same code on
+PostgreSQL, which the rest of the suite covers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tidewatch.site.corpus_site import load_corpus, serve
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not CHROMIUM:
+        pytest.skip(
+            "Debian's chromium is not installed (apt-get install chromium); "
+            "the browser tests never download a browser"
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def site_url(corpus, tmp_path_factory) -> str:
+    """Base URL of a served import of the whole corpus."""
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip(
+            "browser tests run on the SQLite pass only: the served copy uses "
+            "its own SQLite folder, so a PostgreSQL pass would repeat them"
+        )
+    data_dir = tmp_path_factory.mktemp("corpus-site")
+    load_corpus(corpus, data_dir)
+    with serve(data_dir) as url:
+        yield url
+
+
+@pytest.fixture()
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run make install (npm ci installs axe-core)")
+    return AXE.read_text()

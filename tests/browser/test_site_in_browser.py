@@ -1,0 +1,134 @@
+"""What a reader does in a real browser, on a served import of the corpus.
+
+Facts used here are ICE's: Charleston County, South Carolina (FIPS 45019) and
+its sheriff's office are on ICE's participating lists of 2025 and 2026.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from playwright.sync_api import Page, expect
+
+from tidewatch.places.geometry import crosswalk_to_map
+
+pytestmark = [pytest.mark.corpus]
+
+CHARLESTON = "45019"
+MAP = "svg[data-ready='true']"
+
+
+def coloured_counties(page: Page) -> set[str]:
+    return set(
+        page.eval_on_selector_all(
+            "path[data-fips][data-models]:not([data-models=''])",
+            "paths => paths.map(p => p.dataset.fips)",
+        )
+    )
+
+
+def test_the_map_draws_every_county_with_an_agreement(page: Page, site_url):
+    page.goto(f"{site_url}/en/")
+    page.wait_for_selector(MAP)
+    features = page.request.get(f"{site_url}/data/counties.geojson").json()["features"]
+    expected = {
+        crosswalk_to_map(feature["properties"]["fips"]) for feature in features
+    } - {None}
+    assert len(expected) > 500  # the corpus' latest list covers hundreds of counties
+    assert coloured_counties(page) == expected
+
+
+def test_clicking_a_county_opens_its_page(page: Page, site_url):
+    page.goto(f"{site_url}/en/")
+    page.wait_for_selector(MAP)
+    page.locator(f"path[data-fips='{CHARLESTON}']").click()
+    expect(page).to_have_url(f"{site_url}/en/county/{CHARLESTON}/")
+    expect(page.locator("h1")).to_contain_text("Charleston")
+
+
+def test_the_timeline_replays_the_map(page: Page, site_url):
+    page.goto(f"{site_url}/en/")
+    page.wait_for_selector(MAP)
+    latest = coloured_counties(page)
+    label_before = page.locator("[for='timeline'], #timeline-label").first.inner_text()
+    page.locator("#timeline").fill("0")
+    page.locator("#timeline").dispatch_event("input")
+    january_2021 = coloured_counties(page)
+    assert page.locator("[for='timeline'], #timeline-label").first.inner_text() != (
+        label_before
+    )
+    # 135 agreements in January 2021 against nearly 1,800 in 2026.
+    assert 0 < len(january_2021) < len(latest) / 3
+
+
+@pytest.mark.parametrize(
+    "query", ["Charleston", "charleston county sheriffs office", "Charelston"]
+)
+def test_search_finds_charleston(page: Page, site_url, query):
+    page.goto(f"{site_url}/en/")
+    page.get_by_role("searchbox").first.fill(query)
+    page.get_by_role("searchbox").first.press("Enter")
+    result = page.get_by_role("link", name="Charleston County Sheriff's Office").first
+    expect(result).to_be_visible()
+    result.click()
+    expect(page.locator("h1")).to_contain_text("Charleston County Sheriff")
+
+
+def test_the_spanish_site_is_in_spanish(page: Page, site_url):
+    page.goto(f"{site_url}/es/")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.locator("h1")).to_contain_text("Acuerdos 287(g)")
+    page.goto(f"{site_url}/es/county/{CHARLESTON}/")
+    expect(page.locator("main")).to_contain_text("Condado")
+    page.get_by_role("link", name="English").click()
+    expect(page).to_have_url(f"{site_url}/en/county/{CHARLESTON}/")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_downloads_open(page: Page, site_url, fmt):
+    page.goto(f"{site_url}/en/county/{CHARLESTON}/")
+    link = page.locator(f"a[href$='agreements.{fmt}']").first
+    with page.expect_download() as info:
+        link.click()
+    body = info.value.path().read_bytes()
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    elif fmt == "json":
+        data = json.loads(body)
+        rows = data["agreements"] if isinstance(data, dict) else data
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).active
+        header, *values = list(sheet.iter_rows(values_only=True))
+        rows = [dict(zip(header, row, strict=True)) for row in values]
+    names = {row["agency"] for row in rows}
+    assert "Charleston County Sheriff's Office" in names
+
+
+PAGES = ["", "state/SC/", f"county/{CHARLESTON}/", "agency/{agency}/"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_accessibility_violations(page: Page, site_url, axe_source, language, path):
+    if "{agency}" in path:
+        agencies = page.request.get(
+            f"{site_url}/api/agencies", params={"state": "SC", "limit": 1000}
+        ).json()["items"]
+        sheriff = "Charleston County Sheriff"
+        agency = next(a["id"] for a in agencies if a["name"].startswith(sheriff))
+        path = path.format(agency=agency)
+    page.goto(f"{site_url}/{language}/{path}")
+    if not path:
+        page.wait_for_selector(MAP)
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("async () => await axe.run(document)")
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']}: "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
+        for v in result["violations"]
+    ]
+    assert problems == []
