@@ -601,6 +601,7 @@ def test_openapi_document_lists_every_endpoint(client):
         "/api/places/counties/{fips}",
         "/api/changes",
         "/api/stats",
+        "/api/search",
     }
     for operations in schema["paths"].values():
         assert set(operations) == {"get"}

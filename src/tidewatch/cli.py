@@ -282,8 +282,10 @@ def rebuild(
 
 def _refresh_places() -> str:
     from tidewatch.places.service import CONFIDENT, refresh
+    from tidewatch.search import index as search_index
 
     report = refresh()
+    search_index.rebuild()  # names, places and models changed: search follows
     confident = sum(report.by_status.get(status, 0) for status in CONFIDENT)
     return (
         f"places: {report.agencies} agencies resolved; "
@@ -386,6 +388,9 @@ def places_set(
     except DecisionRefused as refused:
         typer.echo(f"tidewatch places set: {refused}", err=True)
         raise typer.Exit(2) from None
+    from tidewatch.search import index as search_index
+
+    search_index.rebuild()  # the agency's county or city changed
     typer.echo(
         f"{agency_id}: {decision.county_fips or decision.place} "
         f"(decided by {decision.decided_by})"

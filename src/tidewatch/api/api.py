@@ -398,3 +398,6 @@ def get_stats(request: HttpRequest, filters: Query[StatsFilters]) -> dict[str, A
     (default: the latest lists)."""
     refuse_unknown(request, StatsFilters)
     return {**reports.stats(filters.as_of), "source": source(filters.as_of)}
+
+
+api.add_router("/search", "tidewatch.search.api.router")  # GET /api/search?q=
