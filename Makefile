@@ -58,6 +58,8 @@ format: install ## Fix style
 	$(BIN)/ruff check --fix src tests bench scripts
 
 bench: install ## Run the benchmarks; results go to docs/benchmarks.md
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y wrk; } \
+		|| { echo "make bench needs wrk (Debian/Ubuntu: sudo apt-get install wrk)"; exit 1; }
 	$(BIN)/python bench/run.py
 
 screenshots: install ## Photograph home, a county and an agency page into docs/screenshots/

@@ -16,7 +16,11 @@ docs/benchmarks.md. Measured, each against its baseline:
   under 2 s in all), against a plain dictionary lookup of the same county names;
 - peak memory of ``tidewatch import`` of the whole corpus in a clean process,
   the import process and its parser children (target < 400 MB), against
-  openpyxl alone loading the same files in a clean process.
+  openpyxl alone loading the same files in a clean process;
+- serving (``bench/serving.py``): gunicorn throughput and latency of the
+  county page and the API against a static file, home page weight and first
+  render in Chromium. ``--only serving`` (or ``--only import``) runs one group
+  and rewrites only its part of docs/benchmarks.md.
 
 The machine may be shared and noisy: read the spread of the three runs
 printed beside each median. Timings are never asserted in tests.
@@ -415,10 +419,40 @@ def write_doc(
     DOC.write_text("\n".join(text))
 
 
+def serving_section(corpus: Path) -> list[str]:
+    """The serving benchmarks (bench/serving.py), as a section of the page."""
+    import serving  # bench/ is on sys.path: this script runs from it
+
+    print("bench: serving (gunicorn, wrk, Chromium) ...", flush=True)
+    return serving.markdown(serving.run(corpus=corpus))
+
+
+def replace_section(section: list[str]) -> None:
+    """Put ``section`` (starting with its ``## `` title) into the page, in place
+    of the section of that title, keeping the others."""
+    title = section[0]
+    text = DOC.read_text().splitlines() if DOC.exists() else ["# Benchmarks", ""]
+    if title in text:
+        start = text.index(title)
+        end = next(
+            (i for i in range(start + 1, len(text)) if text[i].startswith("## ")),
+            len(text),
+        )
+        text[start:end] = section
+    else:
+        text += ["", *section] if text[-1] else section
+    DOC.write_text("\n".join(text).rstrip("\n") + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", metavar="DATA_DIR", help=argparse.SUPPRESS)
     parser.add_argument("--places-worker", metavar="DATA_DIR", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only",
+        choices=["import", "serving"],
+        help="Run one group and rewrite only its part of docs/benchmarks.md.",
+    )
     args = parser.parse_args()
     corpus = corpus_folder()
     if args.worker:
@@ -426,6 +460,12 @@ def main() -> int:
         return 0
     if args.places_worker:
         places_worker(Path(args.places_worker), corpus)
+        return 0
+    if args.only == "serving":
+        section = serving_section(corpus)
+        print("\n".join(section))
+        replace_section(section)
+        print(f"\nbench: wrote the serving section of {DOC.relative_to(REPO)}")
         return 0
 
     files = corpus_files(corpus)
@@ -520,7 +560,16 @@ def main() -> int:
     print()
     for note in notes:
         print(note)
+    previous = DOC.read_text() if DOC.exists() else ""
     write_doc(lines, machine(), files, corpus, notes)
+    if args.only == "import":
+        if "\n## Serving\n" in previous:  # keep the last serving figures
+            kept = previous.split("\n## Serving\n", 1)[1].split("\n## ", 1)[0]
+            replace_section(["## Serving", *kept.rstrip("\n").split("\n")])
+    else:
+        section = serving_section(corpus)
+        print("\n".join(section))
+        replace_section(section)
     print(f"\nbench: wrote {DOC.relative_to(REPO)}")
     return 0
 

@@ -50,11 +50,17 @@ INSTALLED_APPS = [
     "tidewatch.search",
 ]
 
+# Order matters: static files leave at WhiteNoise; the CSP header is added on
+# every reply, cached or not; the page cache needs the language (after
+# LocaleMiddleware) and answers before the middleware that only views need.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "tidewatch.site.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "tidewatch.site.caching.DataVersionCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -135,7 +141,46 @@ STORAGES = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no JavaScript here reads the token
+# No inline scripts or styles anywhere: scripts are static files, data for
+# them sits in data-* attributes or comes from /data/... (docs/settings.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+PERMISSIONS_POLICY = "camera=(), geolocation=(), microphone=(), payment=(), usb=()"
+
+# Rendered responses, kept until the data changes (tidewatch.site.caching).
+# One cache per worker process: a hit costs no database query at all.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tidewatch-pages",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 2000, "CULL_FREQUENCY": 4},
+    },
+}
+TIDEWATCH_PAGE_CACHE = "pages"
+TIDEWATCH_PAGE_CACHE_MAX_BYTES = 2 * 1024 * 1024  # compressed size, per response
+TIDEWATCH_CACHE_SKIP = ("/admin/",)
+TIDEWATCH_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+# Seconds a worker trusts the data version it last read: a hit then needs no
+# database query; a change shows within this time.
+TIDEWATCH_DATA_VERSION_TTL = 1.0
 
 TIDEWATCH = {s.name: s.read() for s in conf.SETTINGS if s.name.startswith("TIDEWATCH_")}
 

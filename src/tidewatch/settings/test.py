@@ -16,3 +16,13 @@ STORAGES = {
 }
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns without it)
+
+# Tests share one process and roll the database back between them, so two
+# tests can meet the same data version with different data: no page cache
+# here, and the data version read on every request. tests/test_caching.py
+# turns the cache on for itself.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
+TIDEWATCH_DATA_VERSION_TTL = 0
