@@ -102,8 +102,11 @@ def database_settings(url: str) -> dict:
         # SQLite cannot create its file in a folder that does not exist yet.
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{DATA_DIR / 'tidewatch.sqlite3'}"
-    db = dj_database_url.parse(url, conn_max_age=0)
+    # PostgreSQL: keep a worker's connection for a minute (a new connection per
+    # request costs more than most pages), checked before reuse.
+    db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if db["ENGINE"] == "django.db.backends.sqlite3":
+        db["CONN_MAX_AGE"] = 0
         db.setdefault("OPTIONS", {})
         db["OPTIONS"].update(
             {
