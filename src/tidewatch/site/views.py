@@ -11,6 +11,7 @@ from tidewatch.agreements import reports
 from tidewatch.agreements.models import Event
 from tidewatch.pipeline.archive import stored_file
 from tidewatch.publications.models import ImportRun, RawFile
+from tidewatch.site.timeline import counts_over_time
 
 MODELS = [
     ("JEM", _("Jail Enforcement Model")),
@@ -20,14 +21,17 @@ MODELS = [
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """National counts from the latest lists, and the latest changes."""
+    """National counts from the latest lists, the county map with its timeline,
+    counts by model over time, and the latest changes."""
     summary = reports.stats()
     participating = summary["by_model"].get("participating", {})
     pending = summary["by_model"].get("pending", {})
     current = reports.edition()
-    events = Event.objects.select_related(
-        "agreement__agency", "publication__raw_file"
-    ).order_by("-date", "-publication_id", "-sequence")[:25]
+    events = (
+        Event.objects.select_related("agreement__agency", "publication__raw_file")
+        .defer("publication__records", "publication__header")  # large, unused
+        .order_by("-date", "-publication_id", "-sequence")[:25]
+    )
     context = {
         "edition": current,
         "models": [
@@ -44,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "last_pending_count": current.pending.agreement_count if current.pending else 0,
         "events": events,
         "last_run": ImportRun.objects.exclude(status=ImportRun.RUNNING).first(),
+        "points": counts_over_time() if current.participating else [],
     }
     return render(request, "site/home.html", context)
 

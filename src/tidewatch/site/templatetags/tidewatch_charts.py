@@ -1,0 +1,66 @@
+"""Template tags for the server-drawn chart and the map's table alternative
+(``{% load tidewatch_charts %}``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import template
+
+from tidewatch.places.reference import county_index
+from tidewatch.site import mapdata
+from tidewatch.site.charts import counts_svg
+from tidewatch.site.timeline import TimelinePoint
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def counts_chart(context: template.Context, points: Sequence[TimelinePoint]) -> str:
+    """``{% counts_chart points %}``: the SVG step chart of ``points``.
+
+    Element ids are numbered per page render (the root dict of the context is
+    shared by every include), so the same data always give the same HTML.
+    """
+    root = context.dicts[0]
+    root["_tidewatch_charts"] = number = root.get("_tidewatch_charts", 0) + 1
+    return counts_svg(points, chart_id=f"counts-chart-{number}")
+
+
+@register.inclusion_tag("site/_map_tables.html")
+def map_tables(scope: str, fips: str | None = None) -> dict[str, Any]:
+    """The counties the map colours, and the state agencies it cannot show, as
+    tables (they work without JavaScript and are the map's keyboard path)."""
+    state_fips = (fips or "")[:2] if scope != "nation" else None
+    usps = None
+    if state_fips:
+        usps = next(
+            (s.usps for s in county_index().states.values() if s.fips == state_fips),
+            None,
+        )
+    return {
+        "scope": scope,
+        "latest": mapdata.latest_list(),
+        "rows": mapdata.counties_in_force(state_fips),
+        "state_agencies": (
+            mapdata.state_agencies_in_force(usps) if usps or not state_fips else []
+        ),
+        "unplaced": (mapdata.unplaced_in_force(usps) if usps or not state_fips else []),
+    }
+
+
+@register.simple_tag
+def map_shape(fips: str | None) -> str:
+    """The map shape that stands for data county ``fips`` ("" if none), so a
+    county page highlights the right shape (Connecticut's planning regions
+    are drawn on the 2017 counties)."""
+    if not fips or len(fips) != 5:
+        return ""
+    return mapdata.map_id(fips) or ""
+
+
+@register.filter
+def any_counts(points: Sequence[TimelinePoint]) -> bool:
+    """Whether any list had an agreement of the scope (else: no chart)."""
+    return any(point.total for point in points or ())

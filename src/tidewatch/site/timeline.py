@@ -1,0 +1,77 @@
+"""Agreements in force by model on each of ICE's participating lists.
+
+The charts on the home, state, county and city pages draw these points. A
+point is one participating list (not a calendar date): the 2021-2024 lists
+are annual and the 2025-26 ones frequent, and each number must name the list
+it was counted from. Counts come from ``Listing`` rows, so an agreement counts
+on a list exactly when ICE printed it there.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, QuerySet
+
+from tidewatch.agreements.models import MODEL_CHOICES, Agreement, Listing
+from tidewatch.publications.models import Publication
+
+MODEL_CODES: tuple[str, ...] = tuple(code for code, _label in MODEL_CHOICES)
+
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    """The agreements of one scope on one participating list, by model."""
+
+    as_of: date
+    publication: Publication
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def participating_lists() -> list[Publication]:
+    """Every participating list, oldest first (history order), with its file."""
+    return list(
+        Publication.objects.filter(kind=Publication.PARTICIPATING)
+        .select_related("raw_file")
+        .defer("records", "header")  # the rows themselves: large, not needed
+        .order_by("as_of", "observed_at", "raw_file__sha256")
+    )
+
+
+def counts_over_time(
+    agreements: QuerySet[Agreement] | None = None,
+) -> list[TimelinePoint]:
+    """One point per participating list, oldest first, counting ``agreements``.
+
+    ``agreements`` limits the scope (a state's, a county's); None counts every
+    agreement. Every list gets a point, with zeros where the scope had none,
+    so charts of different places share the same time axis.
+    """
+    listings = Listing.objects.filter(publication__kind=Publication.PARTICIPATING)
+    if agreements is not None:
+        listings = listings.filter(agreement__in=agreements.values("pk"))
+    grouped: dict[int, dict[str, int]] = defaultdict(dict)
+    for publication_id, model, number in (
+        listings.values("publication_id", "agreement__model")
+        .annotate(n=Count("id"))
+        .values_list("publication_id", "agreement__model", "n")
+        .order_by()
+    ):
+        grouped[publication_id][model] = number
+    return [
+        TimelinePoint(
+            as_of=publication.as_of,
+            publication=publication,
+            counts={
+                code: grouped.get(publication.pk, {}).get(code, 0)
+                for code in MODEL_CODES
+            },
+        )
+        for publication in participating_lists()
+    ]
