@@ -73,8 +73,11 @@ class Edition:
 
 def edition(as_of: date | None = None) -> Edition:
     """The latest participating and pending lists on or before ``as_of``."""
-    lists = Publication.objects.select_related("raw_file").order_by(
-        "as_of", "observed_at", "raw_file__sha256"
+    # The stored rows (records, header) are megabytes per list: not needed here.
+    lists = (
+        Publication.objects.select_related("raw_file")
+        .defer("records", "header")
+        .order_by("as_of", "observed_at", "raw_file__sha256")
     )
     if as_of is not None:
         lists = lists.filter(as_of__lte=as_of)
