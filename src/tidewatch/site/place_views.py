@@ -1,19 +1,217 @@
-"""Work in progress (issue 4)."""
+"""State, county, city and agency pages.
 
-from django.http import HttpResponse
+A county page exists for every county FIPS code of the place reference,
+with or without an agreement: "no agreement on ICE's latest list" is an
+answer a resident needs, so it is a page (with the list's date and link),
+not a 404. Only a code that is not a county is 404.
+
+Every number on these pages is counted from ``queries.agreement_rows``, the
+rows the page's downloads hold, and names the ICE list it comes from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from tidewatch.agreements.models import Agency, Agreement
+from tidewatch.places.reference import County, county_index
+from tidewatch.site import queries
+from tidewatch.site.downloads import links
+from tidewatch.site.timeline import counts_over_time
+
+STATE_HISTORY = 50  # the changes page, filtered by state, has them all
 
 
-def state_page(request, **kwargs):  # placeholder until implemented
-    return HttpResponse(status=501)
+def scope_context(
+    agency_ids: Sequence[str], history_limit: int | None = None
+) -> dict[str, Any]:
+    """What the state, county and city pages share: agreements by status,
+    counts, history (newest first; the latest ``history_limit`` if given),
+    source lists and the chart's points."""
+    found = queries.agreements(agency_ids) if agency_ids else []
+    rows = queries.agreement_rows(found)
+    groups = queries.by_status(rows)
+    events = queries.events(agency_ids).reverse()
+    if not agency_ids:
+        history = []
+    else:
+        history = list(events[:history_limit] if history_limit else events)
+    points = (
+        counts_over_time(Agreement.objects.filter(agency_id__in=list(agency_ids)))
+        if rows
+        else []
+    )
+    return {
+        "lists": queries.latest_lists(),
+        "agreements": found,
+        "rows": rows,
+        "in_force": groups.get(Agreement.PARTICIPATING, []),
+        "pending": groups.get(Agreement.PENDING, []),
+        "ended": groups.get(Agreement.REMOVED, [])
+        + groups.get(Agreement.PENDING_DROPPED, []),
+        "counts": queries.model_counts(rows),
+        "history": history,
+        "sources": queries.source_lists(found),
+        "points": points,
+        "documents": [r for r in rows if r["moa_url"] or r["addendum_url"]],
+    }
 
 
-def county_page(request, **kwargs):  # placeholder until implemented
-    return HttpResponse(status=501)
+def county_table(
+    rows: Sequence[dict[str, Any]], found: Sequence[Agreement], state: str
+):
+    """Every county of a state with its counts of agreements in force and pending
+    (an agency counts in each county it serves)."""
+    counties_of = {}
+    for agreement in found:
+        place = getattr(agreement.agency, "place", None)
+        if place is not None:
+            counties_of[agreement.agency_id] = {place.county_fips, *place.counties} - {
+                ""
+            }
+    in_force: Counter[str] = Counter()
+    pending: Counter[str] = Counter()
+    for row in rows:
+        for fips in counties_of.get(row["agency_id"], ()):
+            if row["status"] == Agreement.PARTICIPATING:
+                in_force[fips] += 1
+            elif row["status"] == Agreement.PENDING:
+                pending[fips] += 1
+    counties = sorted(county_index().in_state(state), key=lambda c: c.name.casefold())
+    return [
+        {"county": c, "in_force": in_force[c.fips], "pending": pending[c.fips]}
+        for c in counties
+    ]
 
 
-def city_page(request, **kwargs):  # placeholder until implemented
-    return HttpResponse(status=501)
+def state_page(request: HttpRequest, state: str) -> HttpResponse:
+    """A state or territory: its agencies, counties, cities and history."""
+    found = county_index().states.get(state)
+    if found is None:
+        if county_index().states.get(state.upper()):
+            return redirect("state", state=state.upper(), permanent=True)
+        raise Http404("no such state or territory")
+    context = scope_context(queries.state_agency_ids(state), STATE_HISTORY)
+    places = [
+        a.agency.place for a in context["agreements"] if hasattr(a.agency, "place")
+    ]
+    context.update(
+        state=found,
+        scope="state",
+        fips=found.fips,
+        all_changes=reverse("changes") + f"?state={state}",
+        county_rows=county_table(context["rows"], context["agreements"], state),
+        cities=queries.cities_of(places, state),
+        downloads=links("download-state", state=state),
+        geojson=reverse("geojson-state", kwargs={"state": state}),
+        feed=reverse("feed-state", kwargs={"state": state}),
+    )
+    return render(request, "site/state.html", context)
 
 
-def agency_page(request, **kwargs):  # placeholder until implemented
-    return HttpResponse(status=501)
+def county_page(request: HttpRequest, fips: str) -> HttpResponse:
+    """A county: every agency that polices or serves it, or the plain answer
+    that ICE's latest list has none."""
+    county: County | None = county_index().counties.get(fips)
+    if county is None:
+        raise Http404("no such county")
+    members = queries.county_agencies(fips)
+    context = scope_context(list(members))
+    state = county_index().states[county.state]
+    cities = queries.cities_of(
+        [a.agency.place for a in context["agreements"] if hasattr(a.agency, "place")],
+        county.state,
+    )
+    context.update(
+        county=county,
+        state=state,
+        scope="county",
+        fips=fips,
+        serves_only={a for a, main in members.items() if not main},
+        cities=cities,
+        downloads=links("download-county", fips=fips),
+        geojson=reverse("geojson-county", kwargs={"fips": fips}),
+        feed=reverse("feed-county", kwargs={"fips": fips}),
+    )
+    return render(request, "site/county.html", context)
+
+
+def city_page(request: HttpRequest, state: str, slug: str) -> HttpResponse:
+    """A city or town whose own agency is on ICE's lists, with links to the
+    county pages around it (the sheriff's agreement may cover it too)."""
+    name, places = queries.city_agencies(state, slug)
+    if not places:
+        raise Http404("no agency of that city is on ICE's lists")
+    context = scope_context([p.agency_id for p in places])
+    found = county_index().states[state]
+    counties = sorted(
+        {f for p in places for f in (p.county_fips, *p.counties) if f},
+    )
+    context.update(
+        city=name,
+        state=found,
+        scope="city",
+        fips=places[0].county_fips,
+        counties=[
+            county_index().counties[f] for f in counties if f in county_index().counties
+        ],
+        downloads=links("download-city", state=state, slug=slug),
+        feed=reverse("feed-state", kwargs={"state": state}),
+    )
+    return render(request, "site/city.html", context)
+
+
+def agency_page(request: HttpRequest, agency_id: str) -> HttpResponse:
+    """An agency: each agreement with its dates, documents and events, the
+    names ICE used, its identifiers, and the raw rows it came from."""
+    agency = (
+        Agency.objects.select_related("place")
+        .prefetch_related("aliases")
+        .filter(pk=agency_id)
+        .first()
+    )
+    if agency is None:
+        raise Http404("no such agency")
+    found = queries.agreements([agency.id], queries.LISTING_FIELDS)
+    rows = {row["agreement_id"]: row for row in queries.agreement_rows(found)}
+    events = queries.events_by_agreement(queries.events([agency.id]))
+    place = getattr(agency, "place", None)
+    index = county_index()
+    served = []
+    if place is not None:
+        for fips in dict.fromkeys([place.county_fips, *place.counties]):
+            if fips in index.counties:
+                served.append(index.counties[fips])
+    city = None
+    if place is not None and place.level == "municipal" and place.place:
+        city = {"slug": queries.city_slug(place.place), "name": place.place}
+    context = {
+        "agency": agency,
+        "place": place,
+        "state": index.states.get(agency.state),
+        "counties": served,
+        "city": city,
+        "lists": queries.latest_lists(),
+        "items": [
+            {
+                "agreement": a,
+                "row": rows.get(a.id),
+                "events": events.get(a.id, []),
+                "listings": a.rows,
+            }
+            for a in sorted(found, key=lambda a: a.model)
+        ],
+        "sources": queries.source_lists(found),
+        "scope": "agency",
+        "documents": [r for r in rows.values() if r["moa_url"] or r["addendum_url"]],
+        "downloads": links("download-agency", agency_id=agency.id),
+        "event_downloads": links("download-agency-events", agency_id=agency.id),
+        "feed": reverse("feed-agency", kwargs={"agency_id": agency.id}),
+    }
+    return render(request, "site/agency.html", context)
