@@ -55,6 +55,15 @@ CHANGE_COLUMNS = [
     "previous_list_date",
 ]
 STATUSES = ("participating", "pending", "all")
+# The lists' stored rows (Publication.records, about 1 MB of JSON per list, and
+# header): never needed beside an event, and decoding them made the event log
+# take over a minute on the corpus.
+EVENT_LIST_ROWS = (
+    "publication__records",
+    "publication__header",
+    "previous_publication__records",
+    "previous_publication__header",
+)
 EVENT_STATUS = {
     Event.PROMOTED: Agreement.PARTICIPATING,
     Event.REMOVED: Agreement.REMOVED,
@@ -229,7 +238,7 @@ def changes(
     """The event log (columns ``CHANGE_COLUMNS``), oldest first."""
     events = Event.objects.select_related(
         "agreement__agency", "publication", "previous_publication"
-    )
+    ).defer(*EVENT_LIST_ROWS)
     if since:
         events = events.filter(date__gte=since)
     if until:

@@ -244,11 +244,15 @@ def get_agreement(request: HttpRequest, agreement_id: str) -> dict[str, Any]:
     )
     if agreement is None:
         raise HttpError(404, f"no agreement with id {agreement_id!r}")
-    listings = agreement.listings.select_related("publication").order_by(
-        "as_of", "publication__observed_at", "publication__raw_file__sha256"
+    listings = (
+        agreement.listings.select_related("publication")
+        .defer("publication__records", "publication__header")
+        .order_by("as_of", "publication__observed_at", "publication__raw_file__sha256")
     )
-    events = agreement.events.select_related("publication").order_by(
-        "date", "publication__observed_at", "publication_id", "sequence"
+    events = (
+        agreement.events.select_related("publication")
+        .defer("publication__records", "publication__header")
+        .order_by("date", "publication__observed_at", "publication_id", "sequence")
     )
     return {
         **pick(agreement, AgreementBrief),

@@ -17,6 +17,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
 from tidewatch.agreements.models import Agency, Event
+from tidewatch.agreements.reports import EVENT_LIST_ROWS
 from tidewatch.places.models import AgencyPlace
 from tidewatch.places.reference import county_index
 
@@ -121,14 +122,18 @@ class ChangesFeed(Feed):
     def items(self, scope: Scope) -> list[Event]:
         # History order, reversed: by date, on one date the pending list (after
         # the participating one: "pending" > "participating"), then when seen.
-        events = scope.events.select_related(
-            "agreement__agency", "publication__raw_file", "previous_publication"
-        ).order_by(
-            "-date",
-            "-publication__kind",
-            "-publication__observed_at",
-            "-publication__raw_file__sha256",
-            "-sequence",
+        events = (
+            scope.events.select_related(
+                "agreement__agency", "publication__raw_file", "previous_publication"
+            )
+            .defer(*EVENT_LIST_ROWS)
+            .order_by(
+                "-date",
+                "-publication__kind",
+                "-publication__observed_at",
+                "-publication__raw_file__sha256",
+                "-sequence",
+            )
         )
         return list(events[:MAX_ITEMS])
 
