@@ -63,7 +63,7 @@ def main() -> int:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             agencies = page.request.get(
                 f"{url}/api/agencies", params={"state": "SC", "limit": 1000}
-            ).json()["items"]
+            ).json()["results"]
             sheriff = "Charleston County Sheriff"
             agency = next(a["id"] for a in agencies if a["name"].startswith(sheriff))
             for name, path, ready in SHOTS:

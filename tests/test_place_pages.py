@@ -229,3 +229,22 @@ def test_spanish_county_page_is_in_spanish(client, charleston):
     assert "Acuerdos vigentes</h2>" in page
     assert "Cuánto cuesta</h2>" in page
     assert 'href="/en/county/45019/"' in page  # the language switch
+
+
+def test_a_state_agency_is_statewide_not_its_headquarters_county(client, charleston):
+    """A state agency resolved to the county of its headquarters must not read
+    as that county's own agreement, on the page, the feed or the API."""
+    AgencyPlace.objects.filter(agency_id=SHERIFF).update(level="state")
+    page = client.get("/en/county/45019/").content.decode()
+    statewide = page.split('id="statewide"')[1]
+    assert f'href="/en/agency/{SHERIFF}/"' in statewide
+    assert "No 287(g) agreement" in page  # the county has none of its own
+    assert 'id="in-force"' not in page
+    assert SHERIFF not in client.get("/feeds/county/45019.atom").content.decode()
+    api = client.get("/api/places/counties/45019").json()
+    assert SHERIFF not in {agency["id"] for agency in api["agencies"]}
+    # Other counties of the state list it as statewide too.
+    assert (
+        f'href="/en/agency/{SHERIFF}/"'
+        in client.get("/en/county/45015/").content.decode()
+    )

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Path, Query
 from ninja.errors import HttpError, ValidationError
@@ -51,6 +51,7 @@ from tidewatch.api.schemas import (
     Stats,
     StatsFilters,
 )
+from tidewatch.places.membership import agencies_in_county
 from tidewatch.places.models import AgencyPlace
 from tidewatch.places.reference import county_index
 from tidewatch.publications.models import Publication
@@ -151,19 +152,6 @@ def source(as_of: date | None) -> dict[str, Any]:
         "as_of": as_of,
         "participating": list_file(found.participating),
         "pending": list_file(found.pending),
-    }
-
-
-def agencies_in_county(fips: str) -> dict[str, bool]:
-    """Agency id -> whether ``fips`` is its main county, for every agency
-    resolved to that county (as its main county or one it serves)."""
-    places = AgencyPlace.objects.filter(
-        Q(county_fips=fips) | Q(counties__icontains=fips)
-    ).values_list("agency_id", "county_fips", "counties")
-    return {
-        agency_id: main == fips
-        for agency_id, main, counties in places
-        if main == fips or fips in (counties or [])
     }
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time
 from urllib.parse import quote
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.utils.html import format_html
 
 from tidewatch.agreements.models import Agency, Event
 from tidewatch.agreements.reports import EVENT_LIST_ROWS
-from tidewatch.places.models import AgencyPlace
+from tidewatch.places.membership import agencies_in_county
 from tidewatch.places.reference import county_index
 
 MAX_ITEMS = 200
@@ -174,12 +174,7 @@ class CountyFeed(ChangesFeed):
         county = county_index().counties.get(fips)
         if county is None:
             raise Http404("no such county")
-        # The database narrows by text; the exact test is made here, so it
-        # works on SQLite, which has no JSON containment lookup.
-        places = AgencyPlace.objects.filter(
-            Q(county_fips=fips) | Q(counties__icontains=fips)
-        ).values_list("agency_id", "county_fips", "counties")
-        agencies = [a for a, main, all_ in places if fips == main or fips in all_]
+        agencies = list(agencies_in_county(fips))
         state = county_index().states[county.state].name
         events = Event.objects.filter(agreement__agency_id__in=agencies)
         return Scope(f"in {county.name}, {state}", f"county/{fips}", events)

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from tidewatch.agreements.models import Agency, Agreement
+from tidewatch.places.membership import statewide_agency_ids
 from tidewatch.places.reference import County, county_index
 from tidewatch.site import queries
 from tidewatch.site.downloads import links
@@ -61,6 +62,15 @@ def scope_context(
         "points": points,
         "documents": [r for r in rows if r["moa_url"] or r["addendum_url"]],
     }
+
+
+def statewide_in_force(state_fips: str) -> list[dict[str, Any]]:
+    """Agreements in force of the state's own agencies (highway patrol, state
+    police, ...): they may act in every county, but are no county's own
+    (``tidewatch.places.membership``)."""
+    ids = statewide_agency_ids(state_fips)
+    rows = queries.agreement_rows(queries.agreements(ids)) if ids else []
+    return [row for row in rows if row["status"] == Agreement.PARTICIPATING]
 
 
 def county_table(
@@ -134,6 +144,7 @@ def county_page(request: HttpRequest, fips: str) -> HttpResponse:
         scope="county",
         fips=fips,
         serves_only={a for a, main in members.items() if not main},
+        statewide=statewide_in_force(state.fips),
         cities=cities,
         downloads=links("download-county", fips=fips),
         geojson=reverse("geojson-county", kwargs={"fips": fips}),

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tidewatch.agreements import reports
 from tidewatch.agreements.models import Agency, Agreement, Event, Listing
+from tidewatch.places.membership import county_members
 from tidewatch.places.models import AgencyPlace
 from tidewatch.places.reference import county_index
 from tidewatch.publications.models import Publication
@@ -111,23 +112,11 @@ def state_agency_ids(state: str) -> list[str]:
     return list(Agency.objects.filter(state=state).values_list("id", flat=True))
 
 
-def _county_members() -> dict[str, dict[str, bool]]:
-    members: dict[str, dict[str, bool]] = defaultdict(dict)
-    for agency_id, main, counties in AgencyPlace.objects.values_list(
-        "agency_id", "county_fips", "counties"
-    ):
-        for fips in counties or []:
-            members[fips][agency_id] = fips == main
-        if main:
-            members[main][agency_id] = True
-    return dict(members)
-
-
 def county_agencies(fips: str) -> dict[str, bool]:
     """Agency id -> whether ``fips`` is its main county, for every agency that
     polices or serves the county (``AgencyPlace.county_fips`` or
     ``AgencyPlace.counties``)."""
-    return dict(per_data_version("county-members", _county_members).get(fips, {}))
+    return dict(per_data_version("county-members", county_members).get(fips, {}))
 
 
 def city_slug(place: str) -> str:
