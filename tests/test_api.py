@@ -495,6 +495,27 @@ def test_county_without_agencies(client, loaded):
     assert body["agencies"] == []
 
 
+def test_state_with_counts_counties_and_statewide_agencies(client, counties):
+    # The sheriff read as a state agency: statewide, no county's own.
+    AgencyPlace.objects.filter(agency_id=SHERIFF).update(level="state")
+    body = get(client, "/api/places/states/tx")
+    assert (body["usps"], body["fips"], body["name"]) == ("TX", "48", "Texas")
+    export = reports.agreements_as_of()
+    assert body["in_force"] == {
+        model: sum(
+            1 for r in export if r["model"] == model and r["status"] == "participating"
+        )
+        for model in ("JEM", "WSO", "TFM")
+    }
+    counties = by_id(body["counties"], "fips")
+    assert set(counties) == {"48001", "48003"}
+    assert counties["48001"]["in_force"] == {"JEM": 0, "WSO": 0, "TFM": 1}  # police
+    assert counties["48003"]["in_force"]["TFM"] == 1  # the police serve it
+    assert sorted(r["agreement_id"] for r in body["statewide"]) == [JEM, TFM]
+    assert get(client, "/api/places/states/ZZ", expect=404)["detail"]
+    assert get(client, "/api/places/states/TX", expect=422, extra="1")
+
+
 # -- changes and stats ----------------------------------------------------------
 
 
@@ -599,6 +620,7 @@ def test_openapi_document_lists_every_endpoint(client):
         "/api/agencies",
         "/api/agencies/{agency_id}",
         "/api/places/counties/{fips}",
+        "/api/places/states/{code}",
         "/api/changes",
         "/api/stats",
         "/api/search",
