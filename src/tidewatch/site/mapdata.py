@@ -27,13 +27,14 @@ from django.urls import path, reverse
 
 from tidewatch.agreements.models import Listing
 from tidewatch.places.geometry import AtlasNotInstalled, MapFiles, crosswalk_to_map
+from tidewatch.places.membership import STATEWIDE
 from tidewatch.places.models import AgencyPlace
 from tidewatch.places.reference import county_index
 from tidewatch.publications.models import Publication
 from tidewatch.site.timeline import MODEL_CODES, participating_lists
 
 BITS = {code: 1 << index for index, code in enumerate(MODEL_CODES)}
-STATE_LEVEL = "state"
+STATE_LEVEL = STATEWIDE  # one rule with the county pages: places.membership
 
 
 def models_of(mask: int) -> list[str]:
