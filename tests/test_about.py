@@ -14,7 +14,7 @@ from tidewatch.publications.models import Publication
 
 pytestmark = pytest.mark.django_db
 
-SHERIFF = "Charleston County Sheriff's Office"
+SHERIFF = "Fixture County Sheriff's Office"
 
 
 def lists(folder: Path) -> list[Path]:
@@ -38,12 +38,12 @@ def lists(folder: Path) -> list[Path]:
                 ),
                 Row(
                     "SOUTH CAROLINA",
-                    "Berkeley County Sheriff's Office",
+                    "Example County Sheriff's Office",
                     "Jail Enforcement Model",
                     signed=datetime(2025, 4, 9),
                     hidden=True,
                 ),
-                Row("", "Holly Hill Police Department", type="Municipality"),
+                Row("", "Testville Police Department", type="Municipality"),
             ],
         ),
         write_list(folder / "pendingAgencies05022025am.xlsx", [], Q4_HEADER),

@@ -10,7 +10,7 @@ from django.template import engines
 from django.test import RequestFactory
 from django.utils import translation
 
-from tests.test_timeline import CHARLESTON, two_lists
+from tests.test_timeline import IN_CHARLESTON, two_lists
 from tidewatch.agreements.models import Agreement
 from tidewatch.pipeline.importer import import_paths
 from tidewatch.places import service
@@ -71,11 +71,11 @@ def test_spanish_home_has_spanish_map_and_chart(client, imported):
 
 
 def test_state_agencies_are_listed_apart_from_the_county_map(client, imported):
-    AgencyPlace.objects.filter(agency__name=CHARLESTON).update(level="state")
+    AgencyPlace.objects.filter(agency__name=IN_CHARLESTON).update(level="state")
     html = page(client, "en")
     assert "State agency with an agreement (not on the county map)" in html
-    agency = AgencyPlace.objects.get(agency__name=CHARLESTON).agency_id
-    assert f'<a href="/en/agency/{agency}/">{CHARLESTON}</a>' in html.replace(
+    agency = AgencyPlace.objects.get(agency__name=IN_CHARLESTON).agency_id
+    assert f'<a href="/en/agency/{agency}/">{IN_CHARLESTON}</a>' in html.replace(
         "&#x27;", "'"
     )
     assert 'href="/en/county/45019/"' not in html  # no county is coloured
@@ -162,10 +162,10 @@ def test_a_place_that_never_had_an_agreement_gets_a_sentence(
 
 
 def test_an_agency_without_a_county_is_listed_beside_the_map(client, imported):
-    AgencyPlace.objects.filter(agency__name=CHARLESTON).update(
+    AgencyPlace.objects.filter(agency__name=IN_CHARLESTON).update(
         county_fips="", counties=[]
     )
     html = page(client, "es").replace("&#x27;", "'")
     assert "Agencia con un acuerdo pero sin condado (no aparece en el mapa)" in html
-    agency = AgencyPlace.objects.get(agency__name=CHARLESTON).agency_id
-    assert f'<a href="/es/agency/{agency}/">{CHARLESTON}</a>' in html
+    agency = AgencyPlace.objects.get(agency__name=IN_CHARLESTON).agency_id
+    assert f'<a href="/es/agency/{agency}/">{IN_CHARLESTON}</a>' in html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_timeline import BERKELEY, CHARLESTON, two_lists
+from tests.test_timeline import IN_BERKELEY, IN_CHARLESTON, IN_DORCHESTER, two_lists
 from tidewatch.pipeline.importer import import_paths
 from tidewatch.places import service
 from tidewatch.places.geometry import AtlasNotInstalled, MapFiles
@@ -32,21 +32,22 @@ def test_runs_join_equal_neighbours_and_skip_empty_lists():
 
 def test_a_county_removed_on_the_second_list_has_one_run(client, tmp_path):
     imported(tmp_path)
-    assert place(BERKELEY).county_fips == "45015"
-    assert place(CHARLESTON).county_fips == "45019"
+    assert place(IN_BERKELEY).county_fips == "45015"
+    assert place(IN_CHARLESTON).county_fips == "45019"
     data = client.get("/data/map/counties.json").json()
     assert [entry["as_of"] for entry in data["lists"]] == ["2025-03-01", "2025-04-01"]
     assert data["lists"][0]["raw"].startswith("/raw/")
     assert data["models"] == {"JEM": JEM, "WSO": WSO, "TFM": TFM}
-    assert data["counties"]["45015"] == [[0, 0, WSO]]  # Berkeley: WSO, then gone
+    assert data["counties"]["45015"] == [[0, 0, WSO]]  # Berkeley County: WSO, then gone
     assert data["counties"]["45019"] == [[0, 0, JEM], [1, 1, JEM | TFM]]
     assert data["names"]["45019"] == "Charleston County, SC"
-    assert "45035" not in data["counties"]  # Dorchester: only on the pending list
+    assert place(IN_DORCHESTER).county_fips == "45035"
+    assert "45035" not in data["counties"]  # Dorchester County: only pending
 
 
 def test_an_agency_serving_several_counties_colours_each(tmp_path):
     imported(tmp_path)
-    AgencyPlace.objects.filter(agency__name=CHARLESTON).update(
+    AgencyPlace.objects.filter(agency__name=IN_CHARLESTON).update(
         counties=["45019", "45015"]
     )
     counties = map_payload()["counties"]
@@ -56,7 +57,7 @@ def test_an_agency_serving_several_counties_colours_each(tmp_path):
 
 def test_state_agencies_do_not_colour_counties(tmp_path):
     imported(tmp_path)
-    AgencyPlace.objects.filter(agency__name=BERKELEY).update(level="state")
+    AgencyPlace.objects.filter(agency__name=IN_BERKELEY).update(level="state")
     assert "45015" not in map_payload()["counties"]
 
 
@@ -66,7 +67,7 @@ def test_connecticut_planning_region_is_drawn_on_its_old_county(tmp_path):
     except AtlasNotInstalled:
         pytest.skip("us-atlas is not installed (make install)")
     imported(tmp_path)
-    AgencyPlace.objects.filter(agency__name=CHARLESTON).update(
+    AgencyPlace.objects.filter(agency__name=IN_CHARLESTON).update(
         state_fips="09", county_fips="09170", counties=["09170"]
     )
     data = map_payload()

@@ -16,14 +16,18 @@ from tidewatch.site.timeline import counts_over_time
 
 pytestmark = pytest.mark.django_db
 
-CHARLESTON = "Charleston County Sheriff's Office"
-BERKELEY = "Berkeley County Sheriff's Office"
-DORCHESTER = "Dorchester County Sheriff's Office"
+# Invented agencies (tests/fixtures/workbooks.py); their COUNTY cells are real
+# counties, so they resolve to Charleston (45019), Berkeley (45015) and
+# Dorchester (45035).
+IN_CHARLESTON = "Fixture County Sheriff's Office"
+IN_BERKELEY = "Example County Sheriff's Office"
+IN_DORCHESTER = "Testville County Sheriff's Office"
 
 
 def two_lists(folder: Path) -> list[Path]:
-    """List 1: Charleston JEM, Berkeley WSO. List 2: Charleston JEM and TFM,
-    Berkeley gone. A pending list between them names Dorchester (TFM)."""
+    """List 1: the Charleston County agency JEM, the Berkeley County one WSO.
+    List 2: the Charleston County agency JEM and TFM, the Berkeley County one
+    gone. A pending list between them names the Dorchester County one (TFM)."""
     signed = datetime(2025, 2, 3)
     return [
         write_list(
@@ -31,14 +35,14 @@ def two_lists(folder: Path) -> list[Path]:
             [
                 Row(
                     "SOUTH CAROLINA",
-                    CHARLESTON,
+                    IN_CHARLESTON,
                     "Jail Enforcement Model",
                     county="Charleston County",
                     signed=signed,
                 ),
                 Row(
                     "SOUTH CAROLINA",
-                    BERKELEY,
+                    IN_BERKELEY,
                     "Warrant Service Officer",
                     county="Berkeley County",
                     signed=signed,
@@ -50,7 +54,7 @@ def two_lists(folder: Path) -> list[Path]:
             [
                 Row(
                     "SOUTH CAROLINA",
-                    DORCHESTER,
+                    IN_DORCHESTER,
                     "Task Force Model",
                     county="Dorchester County",
                 )
@@ -62,14 +66,14 @@ def two_lists(folder: Path) -> list[Path]:
             [
                 Row(
                     "SOUTH CAROLINA",
-                    CHARLESTON,
+                    IN_CHARLESTON,
                     "Jail Enforcement Model",
                     county="Charleston County",
                     signed=signed,
                 ),
                 Row(
                     "SOUTH CAROLINA",
-                    CHARLESTON,
+                    IN_CHARLESTON,
                     "Task Force Model",
                     county="Charleston County",
                     signed=datetime(2025, 3, 20),
@@ -96,7 +100,7 @@ def test_one_point_per_participating_list_with_counts_by_model(tmp_path):
 
 def test_scope_counts_only_those_agreements_on_every_list(tmp_path):
     import_paths(two_lists(tmp_path))
-    berkeley = Agreement.objects.filter(agency__name=BERKELEY)
+    berkeley = Agreement.objects.filter(agency__name=IN_BERKELEY)
     points = counts_over_time(berkeley)
     assert [p.counts for p in points] == [
         {"JEM": 0, "WSO": 1, "TFM": 0},
