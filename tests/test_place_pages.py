@@ -241,6 +241,7 @@ def test_a_state_agency_is_statewide_not_its_headquarters_county(client, charles
     assert "No 287(g) agreement" in page  # the county has none of its own
     assert 'id="in-force"' not in page
     assert SHERIFF not in client.get("/feeds/county/45019.atom").content.decode()
+    assert SHERIFF not in client.get("/data/counties.geojson").content.decode()
     api = client.get("/api/places/counties/45019").json()
     assert SHERIFF not in {agency["id"] for agency in api["agencies"]}
     # Other counties of the state list it as statewide too.

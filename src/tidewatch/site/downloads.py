@@ -24,6 +24,7 @@ from django.utils.translation import override
 
 from tidewatch import exporters
 from tidewatch.agreements.models import Agency
+from tidewatch.places.membership import STATEWIDE
 from tidewatch.places.reference import County, county_index
 from tidewatch.site import geojson, queries
 
@@ -218,12 +219,13 @@ def reverse_lang(language: str, fips: str) -> str:
 
 
 def scope_rows(agency_ids: Sequence[str] | None) -> tuple[list[dict], dict]:
-    """Agreement rows and, per agency, the set of counties it serves."""
+    """Agreement rows and, per agency, the set of counties it serves (none for
+    a state agency: ``tidewatch.places.membership``)."""
     found = queries.agreements(agency_ids)
     places: dict[str, set[str]] = {}
     for agreement in found:
         place = getattr(agreement.agency, "place", None)
-        if place is not None:
+        if place is not None and place.level != STATEWIDE:
             places[agreement.agency_id] = {place.county_fips, *place.counties} - {""}
     return queries.agreement_rows(found), places
 
