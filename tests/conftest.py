@@ -8,6 +8,16 @@ from pathlib import Path
 import pytest
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: their browser and Playwright driver live for the
+    rest of the session, and other tests check that this process has no
+    stray child processes."""
+    browser = [item for item in items if "browser" in item.path.parts]
+    for item in browser:
+        item.add_marker(pytest.mark.browser)
+    items[:] = [item for item in items if item not in browser] + browser
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _translations():
     """The Spanish pages need compiled messages (make install compiles them too)."""
