@@ -111,3 +111,15 @@ def test_placeholders_survive_translation():
             if not set(re.findall(r"%\(\w+\)s", text)) <= names:
                 wrong.append(entry.msgid)
     assert wrong == []
+
+
+def test_no_message_is_translated_twice():
+    """msgfmt refuses a catalogue with a message twice; polib would keep both."""
+    seen: set[tuple[str | None, str]] = set()
+    twice = []
+    for entry in polib.pofile(str(PO)):
+        key = (entry.msgctxt, entry.msgid)
+        if key in seen:
+            twice.append(entry.msgid)
+        seen.add(key)
+    assert twice == []

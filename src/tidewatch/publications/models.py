@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RawFile(models.Model):
@@ -149,10 +150,10 @@ class ImportRun(models.Model):
     REFUSED = "refused"
     INTERRUPTED = "interrupted"
     STATUS_CHOICES = [
-        (RUNNING, "running"),
-        (OK, "completed"),
-        (REFUSED, "completed, some files or downloads refused"),
-        (INTERRUPTED, "interrupted before it finished"),
+        (RUNNING, _("running")),
+        (OK, _("completed")),
+        (REFUSED, _("completed, some files or downloads refused")),
+        (INTERRUPTED, _("interrupted before it finished")),
     ]
 
     command = models.CharField(max_length=20)
