@@ -30,7 +30,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tidewatch.site import chromium
+from tidewatch.site.corpus_site import load_corpus, serve
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -51,16 +53,7 @@ RATIO_TARGET = 3.0  # static requests/s over county page requests/s, at most
 P99_TARGET_MS = 100.0
 WEIGHT_TARGET_KB = 500.0
 RENDER_TARGET_MS = 1500.0
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = chromium.executable() or "/usr/bin/chromium"
 
 
 @dataclass
@@ -102,45 +95,6 @@ def corpus_folder() -> Path:
     return corpus
 
 
-def environment(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TIDEWATCH_")}
-    env.update(
-        TIDEWATCH_DATA_DIR=str(data_dir),
-        DATABASE_URL="",
-        TIDEWATCH_SECRET_KEY="bench-only-" + "x" * 50,
-        DJANGO_SETTINGS_MODULE="tidewatch.settings.base",
-    )
-    return env
-
-
-def tidewatch(*args: str, env: dict[str, str], check: bool = True) -> str:
-    done = subprocess.run(
-        [str(BIN / "tidewatch"), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if check and done.returncode != 0:
-        sys.exit(f"bench: tidewatch {args[0]} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
-
-
-def import_corpus(data_dir: Path, corpus: Path) -> str:
-    """A fresh database holding the whole corpus; returns the import total."""
-    env = environment(data_dir)
-    tidewatch("migrate", env=env)
-    folders = [
-        str(corpus / f)
-        for f in ("ice_sheets", "ice_html_table_extracts_pre2025")
-        if (corpus / f).is_dir()
-    ]
-    # Exit status 1 only says a file was refused (the corpus has an empty list).
-    out = tidewatch("import", *folders, env=env, check=False)
-    total = [line for line in out.splitlines() if line.startswith("total")]
-    return total[0] if total else out.strip().splitlines()[-1]
-
-
 def fetch(base: str, path: str, gzip: bool = True) -> tuple[int, bytes, dict, float]:
     headers = {"Accept-Encoding": "gzip"} if gzip else {}
     request = urllib.request.Request(base + path, headers=headers)
@@ -152,53 +106,6 @@ def fetch(base: str, path: str, gzip: bool = True) -> tuple[int, bytes, dict, fl
     except urllib.error.HTTPError as error:
         body, status, found = error.read(), error.code, dict(error.headers)
     return status, body, found, (time.perf_counter() - start) * 1000
-
-
-class Server:
-    """``tidewatch serve`` in its own process group, stopped on exit."""
-
-    def __init__(self, data_dir: Path, port: int, workers: int, log: Path):
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = log.open("w")
-        self.process = subprocess.Popen(
-            [
-                str(BIN / "tidewatch"),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-            ],
-            env=environment(data_dir),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait(self, seconds: float = 90) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"bench: the server stopped; see {self.log.name}")
-            try:
-                if fetch(self.base, STATIC)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        sys.exit(f"bench: the server did not answer in {seconds} s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self.log.close()
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -258,7 +165,7 @@ def page_weight_and_render(base: str) -> tuple[dict, dict]:
     weight: dict = {"resources": [], "home_first_ms": fetch(base, HOME)[3]}
     render: dict = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=chromium.ARGS)
 
         def visit(path: str, wait_map: bool) -> tuple[dict, list]:
             context = browser.new_context()  # a cold browser cache each time
@@ -335,17 +242,10 @@ def run(
         if data_dir is None:
             data_dir = Path(scratch) / "data"
             print("bench: serving: importing the corpus ...", flush=True)
-            results.notes.append(
-                "Corpus import for the server: "
-                + import_corpus(data_dir, corpus or corpus_folder())
-            )
-        log = Path(scratch) / "server.log"
-        server = Server(data_dir, port, workers, log)
-        try:
-            server.wait()
-            measure(server.base, results)
-        finally:
-            server.stop()
+            total = load_corpus(corpus or corpus_folder(), data_dir)
+            results.notes.append("Corpus import for the server: " + total)
+        with serve(data_dir, port=port, workers=workers, timeout=90) as base:
+            measure(base, results)
     return results
 
 

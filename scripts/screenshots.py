@@ -11,26 +11,17 @@ downloaded browser).
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from tidewatch.site import chromium
 from tidewatch.site.corpus_site import load_corpus, serve
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # (file name, path, what to wait for): Charleston County, SC, and its
 # sheriff's office, both on ICE's lists.
 SHOTS = [
@@ -47,8 +38,8 @@ def main() -> int:
         if len(sys.argv) > 1
         else os.environ.get("TIDEWATCH_CORPUS", "") or REPO.parent / "shared" / "data"
     )
-    chromium = shutil.which("chromium")
-    if not chromium:
+    browser_path = chromium.executable()
+    if not browser_path:
         print("chromium is not installed: apt-get install chromium", file=sys.stderr)
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
@@ -58,7 +49,7 @@ def main() -> int:
         load_corpus(corpus, data_dir)
         with serve(data_dir) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=chromium, args=CHROMIUM_ARGS
+                executable_path=browser_path, args=chromium.ARGS
             )
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             agencies = page.request.get(

@@ -39,14 +39,19 @@ def free_port() -> int:
 
 
 def environment(data_dir: Path) -> dict[str, str]:
-    """The child processes' environment: their own SQLite data folder."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    """The child processes' environment: their own SQLite data folder and the
+    default settings, whatever the caller's TIDEWATCH_* or DATABASE_URL say."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TIDEWATCH_")
+        and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
     env["TIDEWATCH_DATA_DIR"] = str(data_dir)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
     return env
 
 
-def _tidewatch(args: list[str], env: dict[str, str], allowed: tuple = (0,)) -> None:
+def _tidewatch(args: list[str], env: dict[str, str], allowed: tuple = (0,)) -> str:
     command = [sys.executable, "-m", "tidewatch.cli", *args]
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode not in allowed:
@@ -54,10 +59,12 @@ def _tidewatch(args: list[str], env: dict[str, str], allowed: tuple = (0,)) -> N
             f"tidewatch {' '.join(args)} failed ({done.returncode}): "
             f"{(done.stderr or done.stdout).strip()[-2000:]}"
         )
+    return done.stdout
 
 
-def load_corpus(corpus: Path, data_dir: Path) -> None:
-    """Migrate a new database in ``data_dir`` and import every corpus list."""
+def load_corpus(corpus: Path, data_dir: Path) -> str:
+    """Migrate a new database in ``data_dir`` and import every corpus list and
+    reference table; return the import's total line."""
     missing = [name for name in LIST_FOLDERS if not (corpus / name).is_dir()]
     if missing:
         raise CorpusSiteError(f"{corpus} has no {', '.join(missing)} folder")
@@ -66,10 +73,12 @@ def load_corpus(corpus: Path, data_dir: Path) -> None:
     # Status 1 means some file was refused: the corpus holds one on purpose
     # (an empty pending list), and the import of the others went through.
     folders = [str(corpus / name) for name in LIST_FOLDERS]
-    _tidewatch(["import", *folders], env, allowed=(0, 1))
+    out = _tidewatch(["import", *folders], env, allowed=(0, 1))
     for kind, relative in REFERENCE_FILES:
         if (corpus / relative).exists():
             _tidewatch(["reference", "load", kind, str(corpus / relative)], env)
+    totals = [line for line in out.splitlines() if line.startswith("total")]
+    return totals[0] if totals else out.strip()
 
 
 @contextlib.contextmanager
