@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
+
 from tidewatch.agreements.models import Agency, Agreement, Event, Listing
 from tidewatch.publications.models import Publication
 
@@ -239,42 +241,60 @@ def changes(
     events = Event.objects.select_related(
         "agreement__agency", "publication", "previous_publication"
     ).defer(*EVENT_LIST_ROWS)
+    events = filter_events(events, since=since, until=until, state=state)
+    return [
+        change_row(event)
+        for event in events.order_by(
+            "date", "publication__observed_at", "publication_id", "sequence"
+        )
+    ]
+
+
+def filter_events(
+    events: QuerySet[Event],
+    since: date | None = None,
+    until: date | None = None,
+    state: str | None = None,
+    model: str | None = None,
+    kind: str | None = None,
+) -> QuerySet[Event]:
+    """Events on or after ``since``, on or before ``until``, of a state (USPS
+    code), a model, a kind; each filter optional. The CLI, the API, the
+    changes page and its downloads all filter here."""
     if since:
         events = events.filter(date__gte=since)
     if until:
         events = events.filter(date__lte=until)
     if state:
         events = events.filter(agreement__agency__state=state)
-    rows = []
-    for event in events.order_by(
-        "date", "publication__observed_at", "publication_id", "sequence"
-    ):
-        agency: Agency = event.agreement.agency
-        details = event.details or {}
-        rows.append(
-            {
-                "date": event.date,
-                "kind": event.kind,
-                "agreement_id": event.agreement_id,
-                "agency_id": agency.id,
-                "state": agency.state,
-                "agency": agency.name,
-                "model": event.agreement.model,
-                "change": details.get("change", ""),
-                "old_signed_date": details.get("old") or "",
-                "new_signed_date": details.get("new")
-                or details.get("signed_date")
-                or "",
-                "previous_status": details.get("previous_status", ""),
-                "source_file": event.publication.name,
-                "previous_list_date": (
-                    event.previous_publication.as_of
-                    if event.previous_publication
-                    else ""
-                ),
-            }
-        )
-    return rows
+    if model:
+        events = events.filter(agreement__model=model)
+    if kind:
+        events = events.filter(kind=kind)
+    return events
+
+
+def change_row(event: Event) -> dict[str, Any]:
+    """One row of ``CHANGE_COLUMNS``: an event with its agreement's facts and
+    the lists it was found between."""
+    agency: Agency = event.agreement.agency
+    details = event.details or {}
+    previous = event.previous_publication
+    return {
+        "date": event.date,
+        "kind": event.kind,
+        "agreement_id": event.agreement_id,
+        "agency_id": agency.id,
+        "state": agency.state,
+        "agency": agency.name,
+        "model": event.agreement.model,
+        "change": details.get("change", ""),
+        "old_signed_date": details.get("old") or "",
+        "new_signed_date": details.get("new") or details.get("signed_date") or "",
+        "previous_status": details.get("previous_status", ""),
+        "source_file": event.publication.name,
+        "previous_list_date": previous.as_of if previous else "",
+    }
 
 
 def stats(as_of: date | None = None) -> dict[str, Any]:

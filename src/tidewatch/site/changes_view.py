@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tidewatch.agreements import reports
 from tidewatch.agreements.models import MODEL_CHOICES, Event
 from tidewatch.places.reference import county_index
 from tidewatch.site import queries
@@ -102,7 +103,7 @@ def changes_page(request: HttpRequest, page: int = 1) -> HttpResponse:
         request.resolver_match.kwargs if request.resolver_match else {}
     ):
         return redirect(reverse("changes") + query)
-    found = queries.filter_events(queries.events(), **form.filters()).reverse()
+    found = reports.filter_events(queries.events(), **form.filters()).reverse()
     paginator = Paginator(found, PAGE_SIZE)
     if page < 1 or page > paginator.num_pages:
         raise Http404("no such page")

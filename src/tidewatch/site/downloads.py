@@ -23,6 +23,7 @@ from django.urls import path, register_converter, reverse
 from django.utils.translation import override
 
 from tidewatch import exporters
+from tidewatch.agreements import reports
 from tidewatch.agreements.models import Agency
 from tidewatch.places.membership import STATEWIDE
 from tidewatch.places.reference import County, county_index
@@ -154,7 +155,7 @@ def changes(request: HttpRequest, fmt: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     filters = form.filters()
-    found = queries.filter_events(queries.events(), **filters)
+    found = reports.filter_events(queries.events(), **filters)
     # The file name says what it holds: tidewatch-changes-SC-WSO-<date>.csv
     labels = {"since": "from-", "until": "to-"}
     name = "-".join(

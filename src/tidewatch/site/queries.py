@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
@@ -372,52 +371,9 @@ def events(agency_ids: Sequence[str] | None = None) -> QuerySet[Event]:
     return found
 
 
-def filter_events(
-    found: QuerySet[Event],
-    since: date | None = None,
-    until: date | None = None,
-    state: str | None = None,
-    model: str | None = None,
-    kind: str | None = None,
-) -> QuerySet[Event]:
-    """The changes page's filters (each optional)."""
-    if since:
-        found = found.filter(date__gte=since)
-    if until:
-        found = found.filter(date__lte=until)
-    if state:
-        found = found.filter(agreement__agency__state=state)
-    if model:
-        found = found.filter(agreement__model=model)
-    if kind:
-        found = found.filter(kind=kind)
-    return found
-
-
-def change_row(event: Event) -> dict[str, Any]:
-    """One row of ``reports.CHANGE_COLUMNS`` (as ``reports.changes``)."""
-    agency = event.agreement.agency
-    details = event.details or {}
-    previous = event.previous_publication
-    return {
-        "date": event.date,
-        "kind": event.kind,
-        "agreement_id": event.agreement.id,
-        "agency_id": agency.id,
-        "state": agency.state,
-        "agency": agency.name,
-        "model": event.agreement.model,
-        "change": details.get("change", ""),
-        "old_signed_date": details.get("old") or "",
-        "new_signed_date": details.get("new") or details.get("signed_date") or "",
-        "previous_status": details.get("previous_status", ""),
-        "source_file": event.publication.name,
-        "previous_list_date": previous.as_of if previous else "",
-    }
-
-
 def change_rows(found: Iterable[Event]) -> list[dict[str, Any]]:
-    return [change_row(event) for event in found]
+    """Rows of ``CHANGE_COLUMNS``, as ``reports.changes`` writes them."""
+    return [reports.change_row(event) for event in found]
 
 
 def events_by_agreement(found: Iterable[Event]) -> dict[str, list[Event]]:
