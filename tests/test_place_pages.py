@@ -222,7 +222,7 @@ def test_agency_page_shows_events_in_order_and_raw_rows(client, tmp_path):
 def test_spanish_county_page_is_in_spanish(client, charleston):
     page = client.get("/es/county/45019/").content.decode()
     assert '<html lang="es">' in page
-    assert "Acuerdos 287(g) en Charleston County, South Carolina" in page
+    assert "Acuerdos 287(g) en Charleston County, Carolina del Sur" in page
     assert (
         "Según la lista de participantes de ICE del <strong>1 de abril de 2025" in page
     )
@@ -249,3 +249,13 @@ def test_a_state_agency_is_statewide_not_its_headquarters_county(client, charles
         f'href="/en/agency/{SHERIFF}/"'
         in client.get("/en/county/45015/").content.decode()
     )
+
+
+def test_state_names_are_spanish_on_spanish_pages(client, charleston):
+    spanish = client.get("/es/county/45019/").content.decode()
+    assert "Acuerdos 287(g) en Charleston County, Carolina del Sur" in spanish
+    assert "South Carolina" not in spanish.split("<main>")[1]
+    english = client.get("/en/county/45019/").content.decode()
+    assert "Charleston County, South Carolina" in english
+    # Data files keep the Census names whatever the page's language.
+    assert b"South Carolina" in client.get("/data/county/45019.geojson").content

@@ -52,6 +52,13 @@ class State:
     fips: str
     name: str
 
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (pages only; data stays English)."""
+        from tidewatch.places.state_names import local_state_name
+
+        return local_state_name(self.usps, self.name)
+
 
 @dataclass(frozen=True)
 class County:
