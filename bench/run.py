@@ -20,7 +20,10 @@ docs/benchmarks.md. Measured, each against its baseline:
 - serving (``bench/serving.py``): gunicorn throughput and latency of the
   county page and the API against a static file, home page weight and first
   render in Chromium. ``--only serving`` (or ``--only import``) runs one group
-  and rewrites only its part of docs/benchmarks.md.
+  and rewrites only its part of docs/benchmarks.md;
+- static build (``bench/build_site.py``, ``--only build-site``): ``tidewatch
+  build-site`` over the whole corpus against ``cp -r`` of its output
+  (target under 60 s).
 
 The machine may be shared and noisy: read the spread of the three runs
 printed beside each median. Timings are never asserted in tests.
@@ -450,7 +453,7 @@ def main() -> int:
     parser.add_argument("--places-worker", metavar="DATA_DIR", help=argparse.SUPPRESS)
     parser.add_argument(
         "--only",
-        choices=["import", "serving"],
+        choices=["import", "serving", "build-site"],
         help="Run one group and rewrite only its part of docs/benchmarks.md.",
     )
     args = parser.parse_args()
@@ -460,6 +463,12 @@ def main() -> int:
         return 0
     if args.places_worker:
         places_worker(Path(args.places_worker), corpus)
+        return 0
+    if args.only == "build-site":
+        import build_site  # bench/build_site.py
+
+        replace_section(build_site.markdown(build_site.run(corpus)))
+        print(f"bench: wrote the build-site section of {DOC.relative_to(REPO)}")
         return 0
     if args.only == "serving":
         section = serving_section(corpus)
@@ -570,6 +579,13 @@ def main() -> int:
         section = serving_section(corpus)
         print("\n".join(section))
         replace_section(section)
+    import build_site  # bench/build_site.py: its own section, kept by --only
+
+    if args.only == "import" and build_site.TITLE in previous:
+        kept = previous.split(f"\n{build_site.TITLE}\n", 1)[1].split("\n## ", 1)[0]
+        replace_section([build_site.TITLE, *kept.rstrip("\n").split("\n")])
+    elif args.only != "import":
+        replace_section(build_site.markdown(build_site.run(corpus)))
     print(f"\nbench: wrote {DOC.relative_to(REPO)}")
     return 0
 

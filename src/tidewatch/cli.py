@@ -559,6 +559,38 @@ def serve(
     )
 
 
+@app.command("build-site")
+def build_site(
+    outdir: Annotated[Path, typer.Argument(help="Folder to write the site into.")],
+    base_url: Annotated[
+        str, typer.Option(help="The site's public address (used in the feeds).")
+    ] = "http://localhost",
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+) -> None:
+    """Write the whole public site as static files (pages in both languages, data
+    files, feeds, the archived ICE files) that any web server can host.
+
+    The new site replaces OUTDIR only when every page was written and every
+    link in it resolves; otherwise OUTDIR is left as it was and the failing
+    pages are listed (exit status 1).
+
+    Example:
+
+        tidewatch build-site public --base-url https://tidewatch.example.org
+    """
+    _django()
+    from tidewatch.site.static_build import BuildError
+    from tidewatch.site.static_build import build_site as build
+
+    try:
+        report = build(outdir, workers=workers, base_url=base_url)
+    except BuildError as error:
+        typer.echo(f"tidewatch build-site: {error}", err=True)
+        raise typer.Exit(1) from None
+    for line in report.lines():
+        typer.echo(line)
+
+
 @app.command("settings")
 def show_settings() -> None:
     """Print every setting with its current value and what it does.
