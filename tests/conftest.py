@@ -27,6 +27,21 @@ def _translations():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_memos():
+    """Tests roll the database back, so two tests can see different data under
+    the same data version (the same highest ids): drop what was derived. And
+    each test starts in English, whatever the one before activated."""
+    from django.utils import translation
+
+    from tidewatch.site import caching
+
+    caching.forget_data_version()
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _private_archive(settings, tmp_path):
     """Each test archives into its own folder."""
     settings.ARCHIVE_DIR = tmp_path / "archive"

@@ -150,6 +150,10 @@ def test_county_without_agreement_says_so_with_the_list(client, charleston):
     assert "<strong>April 1, 2025</strong>" in page
     assert f'href="/raw/{latest().raw_file.sha256}/"' in page
     assert "Agreements in force</h2>" not in page
+    # Nothing to download, but a feed to hear when an agreement comes.
+    assert "/data/county/45015/agreements" not in page
+    assert "No agreement to download" in page
+    assert 'href="/feeds/county/45015.atom"' in page
 
 
 @pytest.mark.parametrize("fips", ["99999", "Charleston", "4501", "45019x"])
@@ -216,6 +220,10 @@ def test_agency_page_shows_events_in_order_and_raw_rows(client, tmp_path):
     )
     assert "Names ICE used" in page
     assert 'href="/feeds/agency/tx-fixture-county-sheriffs-office.atom"' in page
+    for data in ("agreements", "events"):
+        assert (
+            f'href="/data/agency/tx-fixture-county-sheriffs-office/{data}.xlsx"' in page
+        )
     assert client.get("/en/agency/tx-no-such-agency/").status_code == 404
 
 

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -116,10 +117,30 @@ def data_version() -> str:
     return version
 
 
+_derived: dict[str, tuple[str, Any]] = {}
+
+
+def per_data_version(key: str, build: Callable[[], Any]) -> Any:
+    """``build()``, computed once per data version and process.
+
+    For the small tables every page reads (the ICE lists, a state's statewide
+    agencies, which agencies each county has): rendering every county of the
+    nation then reads them once, not 3,000 times, and an import still shows
+    at once because the version changes."""
+    version = data_version()
+    found = _derived.get(key)
+    if found is not None and found[0] == version:
+        return found[1]
+    value = build()
+    _derived[key] = (version, value)
+    return value
+
+
 def forget_data_version() -> None:
-    """Drop the per-process memo (tests and in-process pipeline runs)."""
+    """Drop the per-process memos (tests and in-process pipeline runs)."""
     with _memo_lock:
         _memo.update(version=None, read_at=0.0)
+        _derived.clear()
 
 
 def first_seen(version: str) -> float:

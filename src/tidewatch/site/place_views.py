@@ -68,9 +68,13 @@ def statewide_in_force(state_fips: str) -> list[dict[str, Any]]:
     """Agreements in force of the state's own agencies (highway patrol, state
     police, ...): they may act in every county, but are no county's own
     (``tidewatch.places.membership``)."""
-    ids = statewide_agency_ids(state_fips)
-    rows = queries.agreement_rows(queries.agreements(ids)) if ids else []
-    return [row for row in rows if row["status"] == Agreement.PARTICIPATING]
+
+    def build() -> list[dict[str, Any]]:
+        ids = statewide_agency_ids(state_fips)
+        rows = queries.agreement_rows(queries.agreements(ids)) if ids else []
+        return [row for row in rows if row["status"] == Agreement.PARTICIPATING]
+
+    return queries.per_data_version(f"statewide:{state_fips}", build)
 
 
 def county_table(
@@ -221,6 +225,7 @@ def agency_page(request: HttpRequest, agency_id: str) -> HttpResponse:
         "sources": queries.source_lists(found),
         "scope": "agency",
         "documents": [r for r in rows.values() if r["moa_url"] or r["addendum_url"]],
+        "rows": list(rows.values()),
         "downloads": links("download-agency", agency_id=agency.id),
         "event_downloads": links("download-agency-events", agency_id=agency.id),
         "feed": reverse("feed-agency", kwargs={"agency_id": agency.id}),

@@ -15,7 +15,7 @@ a county page reads its own few dozen listings instead of the nation's.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,22 +54,7 @@ def publications() -> QuerySet[Publication]:
     return Publication.objects.select_related("raw_file").only(*PUBLICATION_FIELDS)
 
 
-# Small tables every page reads are kept per process for one data version
-# (``caching.data_version``: it changes with every import, rebuild or place
-# refresh), so rendering every county of the nation does not read them 3,000
-# times.
-_memo: dict[str, tuple[str, Any]] = {}
-
-
-def per_data_version(key: str, build: Callable[[], Any]) -> Any:
-    """``build()``, computed once per data version and process."""
-    version = caching.data_version()
-    found = _memo.get(key)
-    if found is not None and found[0] == version:
-        return found[1]
-    value = build()
-    _memo[key] = (version, value)
-    return value
+per_data_version = caching.per_data_version
 
 
 def publication_index() -> dict[int, Publication]:

@@ -17,6 +17,7 @@ from django.db.models import Count, QuerySet
 
 from tidewatch.agreements.models import MODEL_CHOICES, Agreement, Listing
 from tidewatch.publications.models import Publication
+from tidewatch.site.caching import per_data_version
 
 MODEL_CODES: tuple[str, ...] = tuple(code for code, _label in MODEL_CHOICES)
 
@@ -35,12 +36,16 @@ class TimelinePoint:
 
 
 def participating_lists() -> list[Publication]:
-    """Every participating list, oldest first (history order), with its file."""
-    return list(
-        Publication.objects.filter(kind=Publication.PARTICIPATING)
-        .select_related("raw_file")
-        .defer("records", "header")  # the rows themselves: large, not needed
-        .order_by("as_of", "observed_at", "raw_file__sha256")
+    """Every participating list, oldest first (history order), with its file;
+    read once per data version (every place page's chart needs them)."""
+    return per_data_version(
+        "participating-lists",
+        lambda: list(
+            Publication.objects.filter(kind=Publication.PARTICIPATING)
+            .select_related("raw_file")
+            .defer("records", "header")  # the rows themselves: large, not needed
+            .order_by("as_of", "observed_at", "raw_file__sha256")
+        ),
     )
 
 
