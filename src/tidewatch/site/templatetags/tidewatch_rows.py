@@ -1,0 +1,92 @@
+"""``{% raw_rows listings %}``: an agreement's rows as ICE wrote them, on the
+agency page (``queries.attach_listings`` gives them as dicts).
+
+Built in Python rather than with template tags: an agency has a row per ICE
+list (40 and more for the oldest agreements), and ``tidewatch build-site``
+draws 3,000 agency pages; the template loop was most of a page's time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+
+@cache
+def _raw_file_url(sha256: str) -> str:
+    return reverse("raw-file", args=[sha256])
+
+
+def _moa_cell(listing: dict[str, Any]) -> SafeString:
+    # Only the unwrapped, checked address is a link: the hyperlink as written
+    # comes from an untrusted spreadsheet cell.
+    if listing["moa_url"] and urlsplit(listing["moa_url"]).scheme in ("http", "https"):
+        return format_html(
+            '<a href="{}" rel="external noopener">{}</a>', listing["moa_url"], _("link")
+        )
+    if listing["moa_status"] == "pending":
+        return format_html("{}", _("link pending"))
+    return mark_safe("—")
+
+
+def _sheet_cell(listing: dict[str, Any]) -> SafeString:
+    tags = []
+    if listing["hidden"]:
+        tags.append(format_html(' <span class="tag">{}</span>', _("hidden row")))
+    if listing["duplicate_rows"]:
+        n = len(listing["duplicate_rows"])
+        text = ngettext("%(n)s duplicate row", "%(n)s duplicate rows", n) % {"n": n}
+        tags.append(format_html(' <span class="tag">{}</span>', text))
+    return format_html(
+        "{}, {}{}", listing["sheet"], listing["row_number"], mark_safe("".join(tags))
+    )
+
+
+def _signed_cell(listing: dict[str, Any]) -> SafeString:
+    if listing["signed_note"]:
+        return format_html(
+            '{} <span class="note">({})</span>',
+            listing["signed_raw"],
+            listing["signed_note"],
+        )
+    return format_html("{}", listing["signed_raw"])
+
+
+@register.simple_tag
+def raw_rows(listings: Iterable[dict[str, Any]]) -> SafeString:
+    """One ``<tr>`` per listing: list date and kind, sheet and row (hidden,
+    duplicates), then the cells as ICE wrote them."""
+    return format_html_join(
+        "",
+        '<tr><th scope="row"><a href="{}" title="{}">{}</a> {}</th><td>{}</td>'
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td></tr>",
+        (
+            (
+                _raw_file_url(listing["publication"].raw_file.sha256),
+                listing["publication"].name,
+                listing["as_of"].isoformat(),
+                _("pending") if listing["status"] == "pending" else _("participating"),
+                _sheet_cell(listing),
+                listing["agency_name"],
+                listing["state_raw"],
+                listing["type_raw"],
+                listing["county_raw"],
+                listing["support_type_raw"],
+                _signed_cell(listing),
+                _moa_cell(listing),
+            )
+            for listing in listings
+        ),
+    )
