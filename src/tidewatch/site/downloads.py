@@ -80,8 +80,7 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str, name
 
 
 def agreements_download(agency_ids: Sequence[str] | None, fmt: str, name: str):
-    rows = queries.agreement_rows(queries.agreements(agency_ids))
-    return table(rows, queries.AGREEMENT_COLUMNS, fmt, name)
+    return table(queries.scope_rows(agency_ids), queries.AGREEMENT_COLUMNS, fmt, name)
 
 
 def _state(state: str) -> str:

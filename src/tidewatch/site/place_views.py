@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from tidewatch.agreements.models import Agency, Agreement
 from tidewatch.places.membership import statewide_agency_ids
+from tidewatch.places.models import AgencyPlace
 from tidewatch.places.reference import County, county_index
 from tidewatch.site import queries
 from tidewatch.site.downloads import links
@@ -35,8 +36,7 @@ def scope_context(
     """What the state, county and city pages share: agreements by status,
     counts, history (newest first; the latest ``history_limit`` if given),
     source lists and the chart's points."""
-    found = queries.agreements(agency_ids) if agency_ids else []
-    rows = queries.agreement_rows(found)
+    rows = queries.scope_rows(agency_ids) if agency_ids else []
     groups = queries.by_status(rows)
     events = queries.events(agency_ids).reverse()
     if not agency_ids:
@@ -50,7 +50,7 @@ def scope_context(
     )
     return {
         "lists": queries.latest_lists(),
-        "agreements": found,
+        "places": queries.scope_places(agency_ids),
         "rows": rows,
         "in_force": groups.get(Agreement.PARTICIPATING, []),
         "pending": groups.get(Agreement.PENDING, []),
@@ -58,7 +58,7 @@ def scope_context(
         + groups.get(Agreement.PENDING_DROPPED, []),
         "counts": queries.model_counts(rows),
         "history": history,
-        "sources": queries.source_lists(found),
+        "sources": queries.scope_sources(agency_ids),
         "points": points,
         "documents": [r for r in rows if r["moa_url"] or r["addendum_url"]],
     }
@@ -71,24 +71,21 @@ def statewide_in_force(state_fips: str) -> list[dict[str, Any]]:
 
     def build() -> list[dict[str, Any]]:
         ids = statewide_agency_ids(state_fips)
-        rows = queries.agreement_rows(queries.agreements(ids)) if ids else []
+        rows = queries.scope_rows(ids) if ids else []
         return [row for row in rows if row["status"] == Agreement.PARTICIPATING]
 
     return queries.per_data_version(f"statewide:{state_fips}", build)
 
 
 def county_table(
-    rows: Sequence[dict[str, Any]], found: Sequence[Agreement], state: str
+    rows: Sequence[dict[str, Any]], places: dict[str, AgencyPlace], state: str
 ):
     """Every county of a state with its counts of agreements in force and pending
     (an agency counts in each county it serves)."""
-    counties_of = {}
-    for agreement in found:
-        place = getattr(agreement.agency, "place", None)
-        if place is not None:
-            counties_of[agreement.agency_id] = {place.county_fips, *place.counties} - {
-                ""
-            }
+    counties_of = {
+        agency: {place.county_fips, *place.counties} - {""}
+        for agency, place in places.items()
+    }
     in_force: Counter[str] = Counter()
     pending: Counter[str] = Counter()
     for row in rows:
@@ -112,15 +109,13 @@ def state_page(request: HttpRequest, state: str) -> HttpResponse:
             return redirect("state", state=state.upper(), permanent=True)
         raise Http404("no such state or territory")
     context = scope_context(queries.state_agency_ids(state), STATE_HISTORY)
-    places = [
-        a.agency.place for a in context["agreements"] if hasattr(a.agency, "place")
-    ]
+    places = list(context["places"].values())
     context.update(
         state=found,
         scope="state",
         fips=found.fips,
         all_changes=reverse("changes") + f"?state={state}",
-        county_rows=county_table(context["rows"], context["agreements"], state),
+        county_rows=county_table(context["rows"], context["places"], state),
         cities=queries.cities_of(places, state),
         downloads=links("download-state", state=state),
         geojson=reverse("geojson-state", kwargs={"state": state}),
@@ -139,7 +134,7 @@ def county_page(request: HttpRequest, fips: str) -> HttpResponse:
     context = scope_context(list(members))
     state = county_index().states[county.state]
     cities = queries.cities_of(
-        [a.agency.place for a in context["agreements"] if hasattr(a.agency, "place")],
+        context["places"].values(),
         county.state,
     )
     context.update(

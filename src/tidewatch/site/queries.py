@@ -287,6 +287,63 @@ def agreement_rows(found: Iterable[Agreement]) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass
+class ScopeIndex:
+    """Every agency's rows, source lists and place, built once per data
+    version: a state, county or city page, and each of its downloads, then
+    only picks its agencies' entries instead of querying again (what lets
+    ``tidewatch build-site`` draw the nation's 30,000 files in time)."""
+
+    rows: dict[str, list[dict[str, Any]]]
+    lists: dict[str, set[int]]
+    places: dict[str, AgencyPlace]
+
+
+def scope_index() -> ScopeIndex:
+    def build() -> ScopeIndex:
+        index = ScopeIndex(defaultdict(list), defaultdict(set), {})
+        for agreement in agreements(None):
+            listings = agreement.rows  # type: ignore[attr-defined]
+            if listings:
+                index.rows[agreement.agency_id].append(agreement_row(agreement))
+            index.lists[agreement.agency_id].update(
+                listing["publication_id"] for listing in listings
+            )
+            place = getattr(agreement.agency, "place", None)
+            if place is not None:
+                index.places[agreement.agency_id] = place
+        return index
+
+    return per_data_version("scope-index", build)
+
+
+def scope_rows(agency_ids: Iterable[str] | None) -> list[dict[str, Any]]:
+    """``agreement_rows(agreements(agency_ids))``, from the index (copies: a
+    caller may annotate them)."""
+    index = scope_index()
+    wanted = index.rows.keys() if agency_ids is None else set(agency_ids)
+    rows = [dict(row) for agency in wanted for row in index.rows.get(agency, ())]
+    rows.sort(key=lambda r: (r["state"], r["agency"].casefold(), r["model"]))
+    return rows
+
+
+def scope_places(agency_ids: Iterable[str]) -> dict[str, AgencyPlace]:
+    """Agency id -> its place, for the agencies that have agreements."""
+    places = scope_index().places
+    return {a: places[a] for a in set(agency_ids) if a in places}
+
+
+def scope_sources(agency_ids: Iterable[str]) -> list[Publication]:
+    """Every ICE list the agencies' agreements appear in, newest first."""
+    index, lists = scope_index(), publication_index()
+    found = {pid for agency in set(agency_ids) for pid in index.lists.get(agency, ())}
+    return sorted(
+        (lists[pid] for pid in found),
+        key=lambda p: (p.as_of, p.kind == Publication.PARTICIPATING, p.observed_at),
+        reverse=True,
+    )
+
+
 def by_status(rows: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Rows grouped by status: participating, pending, removed, pending_dropped."""
     groups: dict[str, list[dict[str, Any]]] = {
