@@ -131,7 +131,7 @@ def agency_agreements(request: HttpRequest, agency_id: str, fmt: str):
 
 
 def agency_events(request: HttpRequest, agency_id: str, fmt: str):
-    rows = queries.change_rows(queries.events([_agency(agency_id)]))
+    rows = queries.agency_change_rows(_agency(agency_id))
     return table(rows, queries.CHANGE_COLUMNS, fmt, f"changes-{agency_id}")
 
 

@@ -18,8 +18,8 @@ from django.utils.html import format_html
 
 from tidewatch.agreements.models import Agency, Event
 from tidewatch.agreements.reports import EVENT_LIST_ROWS
-from tidewatch.places.membership import agencies_in_county
 from tidewatch.places.reference import county_index
+from tidewatch.site import queries
 
 MAX_ITEMS = 200
 AUTHOR = "Tidewatch"
@@ -174,7 +174,7 @@ class CountyFeed(ChangesFeed):
         county = county_index().counties.get(fips)
         if county is None:
             raise Http404("no such county")
-        agencies = list(agencies_in_county(fips))
+        agencies = list(queries.county_agencies(fips))  # the county rule, memoised
         state = county_index().states[county.state].name
         events = Event.objects.filter(agreement__agency_id__in=agencies)
         return Scope(f"in {county.name}, {state}", f"county/{fips}", events)
