@@ -1,5 +1,6 @@
 """``{% raw_rows listings %}``: an agreement's rows as ICE wrote them, on the
-agency page (``queries.attach_listings`` gives them as dicts).
+agency page (``queries.attach_listings`` gives them as dicts); and
+``{% source_items sources %}``, the ICE lists a place page drew on.
 
 Built in Python rather than with template tags: an agency has a row per ICE
 list (40 and more for the oldest agreements), and ``tidewatch build-site``
@@ -15,10 +16,13 @@ from urllib.parse import urlsplit
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from tidewatch.publications.models import Publication
 
 register = template.Library()
 
@@ -88,5 +92,26 @@ def raw_rows(listings: Iterable[dict[str, Any]]) -> SafeString:
                 _moa_cell(listing),
             )
             for listing in listings
+        ),
+    )
+
+
+@register.simple_tag
+def source_items(lists: Iterable[Publication]) -> SafeString:
+    """``{% source_items sources %}``: one ``<li>`` per ICE list (date, kind,
+    file link). A place page names every list it drew on, 40 and more."""
+    return format_html_join(
+        "",
+        '<li>{}: {}, <a href="{}">{}</a></li>',
+        (
+            (
+                date_format(publication.as_of, "DATE_FORMAT"),
+                _("ICE's participating list")
+                if publication.kind == Publication.PARTICIPATING
+                else _("ICE's pending list"),
+                _raw_file_url(publication.raw_file.sha256),
+                publication.name,
+            )
+            for publication in lists
         ),
     )
