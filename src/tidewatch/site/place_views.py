@@ -38,11 +38,9 @@ def scope_context(
     source lists and the chart's points."""
     rows = queries.scope_rows(agency_ids) if agency_ids else []
     groups = queries.by_status(rows)
-    events = queries.events(agency_ids).reverse()
-    if not agency_ids:
-        history = []
-    else:
-        history = list(events[:history_limit] if history_limit else events)
+    history = queries.scope_events(agency_ids)[::-1] if agency_ids else []
+    if history_limit:
+        history = history[:history_limit]
     points = (
         counts_over_time(Agreement.objects.filter(agency_id__in=list(agency_ids)))
         if rows
@@ -190,7 +188,7 @@ def agency_page(request: HttpRequest, agency_id: str) -> HttpResponse:
         raise Http404("no such agency")
     found = queries.agreements([agency.id], queries.LISTING_FIELDS)
     rows = {row["agreement_id"]: row for row in queries.agreement_rows(found)}
-    events = queries.events_by_agreement(queries.events([agency.id]))
+    events = queries.events_by_agreement(queries.scope_events([agency.id]))
     place = getattr(agency, "place", None)
     index = county_index()
     served = []

@@ -418,19 +418,32 @@ def change_rows(found: Iterable[Event]) -> list[dict[str, Any]]:
     return [reports.change_row(event) for event in found]
 
 
-def agency_change_rows(agency_id: str) -> list[dict[str, Any]]:
-    """One agency's change rows in history order, from every agency's rows
-    built once per data version (its downloads are 3 of 30,000 static files)."""
+def _events_by_agency() -> dict[str, list[Event]]:
+    """Every event, grouped by agency, in history order: read once per data
+    version, so agency and place pages and their downloads need no query."""
 
-    def build() -> dict[str, list[dict[str, Any]]]:
-        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    def build() -> dict[str, list[Event]]:
+        grouped: dict[str, list[Event]] = defaultdict(list)
         for event in events():
-            grouped[event.agreement.agency_id].append(reports.change_row(event))
+            grouped[event.agreement.agency_id].append(event)
         return grouped
 
-    return [
-        dict(row) for row in per_data_version("change-rows", build).get(agency_id, ())
-    ]
+    return per_data_version("events-by-agency", build)
+
+
+def scope_events(agency_ids: Iterable[str]) -> list[Event]:
+    """The agencies' events in history order (oldest first)."""
+    grouped = _events_by_agency()
+    found = [e for agency in set(agency_ids) for e in grouped.get(agency, ())]
+    found.sort(
+        key=lambda e: (e.date, e.publication.observed_at, e.publication_id, e.sequence)
+    )
+    return found
+
+
+def agency_change_rows(agency_id: str) -> list[dict[str, Any]]:
+    """One agency's change rows in history order (its events download)."""
+    return change_rows(_events_by_agency().get(agency_id, ()))
 
 
 def events_by_agreement(found: Iterable[Event]) -> dict[str, list[Event]]:
