@@ -118,7 +118,7 @@ def test_chart_has_a_title_a_description_and_one_series_per_model(tmp_path):
     import_paths(two_lists(tmp_path))
     svg = counts_svg(counts_over_time())
     assert 'role="img"' in svg
-    assert re.search(r"<title id=\"[^\"]+-title\">Agreements in force by model", svg), re.findall("<title[^<]*", svg)
+    assert re.search(r"<title id=\"[^\"]+-title\">Agreements in force by model", svg)
     assert "<desc " in svg and "Task Force Model 1" in svg  # latest counts in words
     assert re.findall(r'data-model="(\w+)"', svg) == ["JEM", "WSO", "TFM"]
     # Each line ends in a label with the model and its latest count.
