@@ -169,3 +169,14 @@ def test_an_agency_without_a_county_is_listed_beside_the_map(client, imported):
     assert "Agencia con un acuerdo pero sin condado (no aparece en el mapa)" in html
     agency = AgencyPlace.objects.get(agency__name=IN_CHARLESTON).agency_id
     assert f'<a href="/es/agency/{agency}/">{IN_CHARLESTON}</a>' in html
+
+
+def test_home_lists_download_as_csv_json_xlsx_and_geojson(client, imported):
+    html = page(client, "en")
+    for fmt in ("csv", "json", "xlsx"):
+        assert f'href="/data/agreements.{fmt}"' in html
+        assert f'href="/data/changes.{fmt}"' in html
+    assert 'href="/data/counties.geojson"' in html
+    national = client.get("/data/agreements.csv")
+    assert national.status_code == 200
+    assert b"Fixture County Sheriff" in national.content

@@ -11,6 +11,7 @@ from tidewatch.agreements import reports
 from tidewatch.agreements.models import Event
 from tidewatch.pipeline.archive import stored_file
 from tidewatch.publications.models import ImportRun, RawFile
+from tidewatch.site.downloads import links
 from tidewatch.site.timeline import counts_over_time
 
 MODELS = [
@@ -33,6 +34,8 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("-date", "-publication_id", "-sequence")[:25]
     )
     context = {
+        "national_downloads": links("download-agreements"),
+        "change_downloads": links("download-changes"),
         "edition": current,
         "models": [
             (code, label, participating.get(code, 0), pending.get(code, 0))
