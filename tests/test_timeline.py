@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.workbooks import Q4_HEADER, Row, write_list
-from tidewatch.agreements.models import Agreement
+from tidewatch.agreements.models import Agency, Agreement
 from tidewatch.pipeline.importer import import_paths
 from tidewatch.site.charts import counts_svg, nice_step
-from tidewatch.site.timeline import counts_over_time
+from tidewatch.site.timeline import agency_counts_over_time, counts_over_time
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +131,20 @@ def test_ticks_are_round_numbers():
     assert nice_step(46) == 10
     assert nice_step(1100) == 200
     assert nice_step(1779) == 500
+
+
+def test_counts_of_agencies_from_the_index_equal_the_database_count(tmp_path):
+    """Place pages count from an index built once per data version; it must
+    give what the grouped query gives, for any set of agencies."""
+    import_paths(two_lists(tmp_path))
+    for names in (
+        [IN_CHARLESTON],
+        [IN_BERKELEY, IN_DORCHESTER],
+        [IN_CHARLESTON, IN_BERKELEY],
+        [],
+    ):
+        ids = list(Agency.objects.filter(name__in=names).values_list("id", flat=True))
+        scoped = Agreement.objects.filter(agency_id__in=ids)
+        assert [(p.as_of, p.counts) for p in agency_counts_over_time(ids)] == [
+            (p.as_of, p.counts) for p in counts_over_time(scoped)
+        ]

@@ -25,7 +25,7 @@ from tidewatch.places.models import AgencyPlace
 from tidewatch.places.reference import County, county_index
 from tidewatch.site import queries
 from tidewatch.site.downloads import links
-from tidewatch.site.timeline import counts_over_time
+from tidewatch.site.timeline import agency_counts_over_time
 
 STATE_HISTORY = 50  # the changes page, filtered by state, has them all
 
@@ -41,11 +41,7 @@ def scope_context(
     history = queries.scope_events(agency_ids)[::-1] if agency_ids else []
     if history_limit:
         history = history[:history_limit]
-    points = (
-        counts_over_time(Agreement.objects.filter(agency_id__in=list(agency_ids)))
-        if rows
-        else []
-    )
+    points = agency_counts_over_time(agency_ids) if rows else []
     return {
         "lists": queries.latest_lists(),
         "places": queries.scope_places(agency_ids),
