@@ -1,7 +1,7 @@
 """Static build benchmark: ``tidewatch build-site`` over the whole corpus.
 
     TIDEWATCH_CORPUS=../shared/data .venv/bin/python bench/build_site.py
-    .venv/bin/python bench/build_site.py --data-dir /tmp/copy-of-an-imported-folder
+    .venv/bin/python bench/build_site.py --data-dir DATA_DIR  # imported
 
 Imports the corpus into a fresh data folder (unless ``--data-dir`` names one
 already imported), then runs ``tidewatch build-site`` exactly as a person
@@ -20,7 +20,6 @@ docs/benchmarks.md; run alone it prints the section.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -30,9 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tidewatch.site.corpus_site import environment, load_corpus
-
-REPO = Path(__file__).resolve().parents[1]
+from tidewatch.site.corpus_site import default_corpus, environment, load_corpus
 
 TARGET_SECONDS = 60.0
 TITLE = "## Static site build"
@@ -94,12 +91,6 @@ def build(data_dir: Path, out: Path, workers: int) -> Results:
     return results
 
 
-def corpus_folder() -> Path:
-    """TIDEWATCH_CORPUS, else ../shared/data beside the repository."""
-    folder = os.environ.get("TIDEWATCH_CORPUS") or str(REPO.parent / "shared" / "data")
-    return Path(folder).expanduser().resolve()
-
-
 def copy_baseline(out: Path) -> float:
     """Seconds for ``cp -r`` to copy the output tree (the file-writing floor)."""
     copy = out.parent / "copy"
@@ -119,7 +110,7 @@ def run(corpus: Path | None = None, data_dir: Path | None = None, workers: int =
             data_dir = folder / "data"
             print("bench: build-site: importing the corpus ...", flush=True)
             notes.append(
-                "Corpus import: " + load_corpus(corpus or corpus_folder(), data_dir)
+                "Corpus import: " + load_corpus(corpus or default_corpus(), data_dir)
             )
         print("bench: build-site: building ...", flush=True)
         results = build(data_dir, folder / "site", workers)

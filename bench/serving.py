@@ -4,7 +4,7 @@ whole corpus.
 Run by ``make bench`` (through ``bench/run.py``), or alone:
 
     TIDEWATCH_CORPUS=../shared/data .venv/bin/python bench/serving.py
-    .venv/bin/python bench/serving.py --data-dir /tmp/copy-of-an-imported-folder
+    .venv/bin/python bench/serving.py --data-dir DATA_DIR  # imported
 
 Measured, each beside a baseline taken in the same run:
 
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -40,9 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tidewatch.site import chromium
-from tidewatch.site.corpus_site import load_corpus, serve
+from tidewatch.site.corpus_site import default_corpus, load_corpus, serve
 
-REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 STATIC = "/static/site/site.css"
 COUNTY = "/en/county/45019/"
@@ -81,18 +79,6 @@ class Results:
     weight: dict = field(default_factory=dict)
     render: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-
-def corpus_folder() -> Path:
-    """TIDEWATCH_CORPUS, else ../shared/data beside the repository."""
-    folder = os.environ.get("TIDEWATCH_CORPUS") or str(REPO.parent / "shared" / "data")
-    corpus = Path(folder).expanduser().resolve()
-    if not (corpus / "ice_sheets").is_dir():
-        sys.exit(
-            f"bench: no ice_sheets folder in {corpus}; set TIDEWATCH_CORPUS to the "
-            "folder of real ICE workbooks"
-        )
-    return corpus
 
 
 def fetch(base: str, path: str, gzip: bool = True) -> tuple[int, bytes, dict, float]:
@@ -242,7 +228,7 @@ def run(
         if data_dir is None:
             data_dir = Path(scratch) / "data"
             print("bench: serving: importing the corpus ...", flush=True)
-            total = load_corpus(corpus or corpus_folder(), data_dir)
+            total = load_corpus(corpus or default_corpus(), data_dir)
             results.notes.append("Corpus import for the server: " + total)
         with serve(data_dir, port=port, workers=workers, timeout=90) as base:
             measure(base, results)

@@ -10,7 +10,6 @@ downloaded browser).
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from tidewatch.site import chromium
-from tidewatch.site.corpus_site import load_corpus, serve
+from tidewatch.site.corpus_site import default_corpus, load_corpus, serve
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "screenshots"
@@ -33,11 +32,7 @@ SHOTS = [
 
 
 def main() -> int:
-    corpus = Path(
-        sys.argv[1]
-        if len(sys.argv) > 1
-        else os.environ.get("TIDEWATCH_CORPUS", "") or REPO.parent / "shared" / "data"
-    )
+    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else default_corpus()
     browser_path = chromium.executable()
     if not browser_path:
         print("chromium is not installed: apt-get install chromium", file=sys.stderr)

@@ -20,11 +20,21 @@ from pathlib import Path
 
 import httpx
 
+from tidewatch.places.geometry import repo_root
+
 LIST_FOLDERS = ("ice_sheets", "ice_html_table_extracts_pre2025")
 REFERENCE_FILES = (
     ("fbi-agencies", "reference/fbi_lee_latest.csv"),
     ("aor", "reference/county_aor.csv"),
 )
+
+
+def default_corpus() -> Path:
+    """``$TIDEWATCH_CORPUS``, else ``../shared/data`` beside the checkout."""
+    folder = os.environ.get("TIDEWATCH_CORPUS") or str(
+        repo_root().parent / "shared" / "data"
+    )
+    return Path(folder).expanduser().resolve()
 
 
 class CorpusSiteError(RuntimeError):
