@@ -18,10 +18,11 @@ county page of the data.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.urls import path, reverse
 
@@ -222,35 +223,33 @@ class StateAgency:
 
 def state_agencies_in_force(state: str | None = None) -> list[StateAgency]:
     """State-level agencies on the latest list (not drawn on the county map)."""
-    latest = latest_list()
-    if latest is None:
-        return []
-    listings = Listing.objects.filter(
-        publication=latest, agreement__agency__place__level=STATE_LEVEL
+    return _latest_agencies(
+        Listing.objects.filter(agreement__agency__place__level=STATE_LEVEL), state
     )
-    if state:
-        listings = listings.filter(agreement__agency__state=state)
-    found: dict[str, tuple[str, str, set[str]]] = {}
-    for agency_id, name, usps, model in listings.values_list(
-        "agreement__agency_id",
-        "agreement__agency__name",
-        "agreement__agency__state",
-        "agreement__model",
-    ).order_by():
-        found.setdefault(agency_id, (name, usps, set()))[2].add(model)
-    return _agencies(found)
 
 
 def unplaced_in_force(state: str | None = None) -> list[StateAgency]:
     """Local agencies on the latest list with no county (unresolved places,
     or places outside any county): said plainly, since the map can't show them."""
+    served = counties_served()
+    return _latest_agencies(
+        Listing.objects.exclude(agreement__agency__place__level=STATE_LEVEL),
+        state,
+        keep=lambda agency_id: agency_id not in served,
+    )
+
+
+def _latest_agencies(
+    listings: QuerySet[Listing],
+    state: str | None,
+    keep: Callable[[str], bool] = lambda agency_id: True,
+) -> list[StateAgency]:
+    """The agencies of ``listings`` on the latest participating list, with
+    their models, optionally of one state (USPS code)."""
     latest = latest_list()
     if latest is None:
         return []
-    served = counties_served()
-    listings = Listing.objects.filter(publication=latest).exclude(
-        agreement__agency__place__level=STATE_LEVEL
-    )
+    listings = listings.filter(publication=latest)
     if state:
         listings = listings.filter(agreement__agency__state=state)
     found: dict[str, tuple[str, str, set[str]]] = {}
@@ -260,7 +259,7 @@ def unplaced_in_force(state: str | None = None) -> list[StateAgency]:
         "agreement__agency__state",
         "agreement__model",
     ).order_by():
-        if agency_id not in served:
+        if keep(agency_id):
             found.setdefault(agency_id, (name, usps, set()))[2].add(model)
     return _agencies(found)
 
