@@ -33,6 +33,10 @@ reference_app = typer.Typer(
     no_args_is_help=True, help="Load optional reference tables (FBI ORI, ICE AOR)."
 )
 app.add_typer(reference_app, name="reference")
+# Registered here, defined beside: `tidewatch documents ...` (agreement PDFs).
+from tidewatch.cli_documents import documents_app  # noqa: E402
+
+app.add_typer(documents_app, name="documents")
 
 
 class ReferenceKind(StrEnum):

@@ -87,6 +87,29 @@ SETTINGS: tuple[Setting, ...] = (
         "Workbooks read at once during an import (one child process each).",
     ),
     Setting(
+        "TIDEWATCH_DOCUMENT_HOSTS",
+        "www.ice.gov,ice.gov",
+        "Comma-separated hosts agreement PDFs may be downloaded from (the links "
+        "come from spreadsheet cells, so nothing else is fetched).",
+    ),
+    Setting(
+        "TIDEWATCH_FETCH_DELAY",
+        "1",
+        "Seconds to wait between two document downloads (politeness to ICE).",
+    ),
+    Setting("TIDEWATCH_PDF_MAX_MB", "50", "Largest agreement PDF accepted, in MB."),
+    Setting("TIDEWATCH_PDF_MAX_PAGES", "500", "Most pages an agreement PDF may have."),
+    Setting(
+        "TIDEWATCH_OCR_PAGE_SECONDS",
+        "120",
+        "Seconds OCR may take on one page (drawing it and reading it).",
+    ),
+    Setting(
+        "TIDEWATCH_PDF_WALL_SECONDS",
+        "1800",
+        "Seconds before reading one PDF (text and OCR) is stopped.",
+    ),
+    Setting(
         "TIDEWATCH_SECRET_KEY",
         "",
         "Django secret key. Empty: one is made and kept in TIDEWATCH_DATA_DIR.",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tidewatch.places",
     "tidewatch.site",
     "tidewatch.search",
+    "tidewatch.documents",
 ]
 
 # Order matters: static files leave at WhiteNoise; the CSP header is added on
