@@ -23,7 +23,10 @@ docs/benchmarks.md. Measured, each against its baseline:
   and rewrites only its part of docs/benchmarks.md;
 - static build (``bench/build_site.py``, ``--only build-site``): ``tidewatch
   build-site`` over the whole corpus against ``cp -r`` of its output
-  (target under 60 s).
+  (target under 60 s);
+- documents (``bench/documents.py``, ``--only documents``): reading the corpus
+  MOA PDFs (text layer and OCR) against ``pdftotext -layout`` alone (target:
+  text layer within 2x).
 
 The machine may be shared and noisy: read the spread of the three runs
 printed beside each median. Timings are never asserted in tests.
@@ -453,7 +456,7 @@ def main() -> int:
     parser.add_argument("--places-worker", metavar="DATA_DIR", help=argparse.SUPPRESS)
     parser.add_argument(
         "--only",
-        choices=["import", "serving", "build-site"],
+        choices=["import", "serving", "build-site", "documents"],
         help="Run one group and rewrite only its part of docs/benchmarks.md.",
     )
     args = parser.parse_args()
@@ -469,6 +472,14 @@ def main() -> int:
 
         replace_section(build_site.markdown(build_site.run(corpus)))
         print(f"bench: wrote the build-site section of {DOC.relative_to(REPO)}")
+        return 0
+    if args.only == "documents":
+        import documents  # bench/documents.py
+
+        section = documents.markdown(documents.run(corpus))
+        print("\n".join(section))
+        replace_section(section)
+        print(f"\nbench: wrote the documents section of {DOC.relative_to(REPO)}")
         return 0
     if args.only == "serving":
         section = serving_section(corpus)
@@ -586,6 +597,13 @@ def main() -> int:
         replace_section([build_site.TITLE, *kept.rstrip("\n").split("\n")])
     elif args.only != "import":
         replace_section(build_site.markdown(build_site.run(corpus)))
+    import documents  # bench/documents.py: its own section, kept by --only
+
+    if args.only == "import" and documents.TITLE in previous:
+        kept = previous.split(f"\n{documents.TITLE}\n", 1)[1].split("\n## ", 1)[0]
+        replace_section([documents.TITLE, *kept.rstrip("\n").split("\n")])
+    elif args.only != "import":
+        replace_section(documents.markdown(documents.run(corpus)))
     print(f"\nbench: wrote {DOC.relative_to(REPO)}")
     return 0
 

@@ -43,9 +43,17 @@ from tidewatch.pipeline.cells import agency_key, link_file_name
 from tidewatch.pipeline.download import fetch_url
 from tidewatch.pipeline.errors import FileRejected
 from tidewatch.pipeline.moa_fields import FieldValue, Page, read_fields
+from tidewatch.pipeline.moa_signatures import signed_pages
 from tidewatch.pipeline.sandbox import SandboxLimits, run_sandboxed
 from tidewatch.publications.models import Observation, RawFile
-from tidewatch.sources.ice_moa_pdfs import SOURCE, PdfText, ReadLimits, read_pdf
+from tidewatch.sources.ice_moa_pdfs import (
+    SOURCE,
+    PdfText,
+    ReadLimits,
+    have_tesseract,
+    ocr_again,
+    read_pdf,
+)
 
 SOURCE_KEY = SOURCE.key
 
@@ -166,7 +174,11 @@ def store(
             status=RawFile.REJECTED, rejection=refused.reason
         )
         return DocumentReport(name, False, f"{name}: {refused.reason}")
-    fields = read_fields([Page(p.number, p.text, p.ocr_text) for p in text.pages], name)
+    pages = [Page(p.number, p.text, p.ocr_text) for p in text.pages]
+    fields = read_fields(pages, name)
+    if not fields["lea_signatory_name"].value and have_tesseract():
+        pages = _second_look(raw_file, pages, name)
+        fields = read_fields(pages, name)
     with transaction.atomic():
         document = _save(
             raw_file, text, fields, name=name, source_url=source_url, kind=kind
@@ -184,6 +196,31 @@ def store(
         f"the agency by {signer.value or 'a name not read'}; {_linked_text(links)}",
         document.pk,
     )
+
+
+def _second_look(raw_file: RawFile, pages: list[Page], name: str) -> list[Page]:
+    """OCR the signed page again at other settings (ice_moa_pdfs.SECOND_LOOKS)
+    when no signatory name was read; a failure keeps the first reading."""
+    signed = signed_pages(pages)[:2]
+    if not signed:
+        return pages
+    more: dict[int, tuple[str, ...]] = {}
+    for number in signed:
+        try:
+            more[number] = tuple(
+                run_sandboxed(
+                    partial(ocr_again, number=number, limits=read_limits()),
+                    archive.stored_file(raw_file),
+                    name=name,
+                    limits=sandbox_limits(),
+                )
+            )
+        except FileRejected:
+            continue
+    return [
+        Page(page.number, page.text, page.ocr_text, more.get(page.number, ()))
+        for page in pages
+    ]
 
 
 def _save(

@@ -72,6 +72,7 @@ class Page:
     number: int
     text: str
     ocr_text: str = ""
+    more_ocr: tuple[str, ...] = ()  # second looks (ice_moa_pdfs.ocr_again)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ the OCR of the same page are both read and compared.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -30,6 +29,7 @@ class _Page(Protocol):
     number: int
     text: str
     ocr_text: str
+    more_ocr: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,13 @@ def read_signatures(pages: Sequence[_Page]) -> Signatures:
     signed page, the better reading of each value kept."""
     readings: list[tuple[str, Signatures]] = []
     for page in pages:
-        for source, text in (("text", page.text), ("ocr", page.ocr_text)):
+        sources = [("text", page.text), ("ocr", page.ocr_text)]
+        sources += [("second look", text) for text in page.more_ocr]
+        for source, text in sources:
             if text and _BY_LAW.search(text):
-                found = _read_page(text, page.number, ocr=source == "ocr")
+                found = _read_page(text, page.number, ocr=source != "text")
+                if found and source == "second look":
+                    found = Signatures(_second(found.lea), _second(found.ice))
                 if found:
                     readings.append((source, found))
     if not readings:
@@ -102,6 +106,28 @@ def read_signatures(pages: Sequence[_Page]) -> Signatures:
     return Signatures(
         _merge([r.lea for _, r in readings]), _merge([r.ice for _, r in readings])
     )
+
+
+def _second(reading: SignatureReading) -> SignatureReading:
+    """A value read only on a second OCR pass is less sure, and says so."""
+    for part in ("name", "title", "date"):
+        value = getattr(reading, part)
+        if value.value:
+            setattr(reading, part, replace(
+                value,
+                confidence=value.confidence - 0.2,
+                note=value.note or "read on a second OCR pass of the page",
+            ))
+    return reading
+
+
+def signed_pages(pages: Sequence[_Page]) -> list[int]:
+    """The numbers of the pages holding the signature block."""
+    return [
+        page.number
+        for page in pages
+        if _BY_LAW.search(page.text) or _BY_LAW.search(page.ocr_text)
+    ]
 
 
 def _merge(options: list[SignatureReading]) -> SignatureReading:
@@ -135,9 +161,11 @@ def _read_page(text: str, page: int, *, ocr: bool = False) -> Signatures | None:
     (tesseract keeps the spaces between words, not before the first), so a
     lone unlabelled value cannot be placed in a column and is left out."""
     lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if _BY_LAW.search(line)), None)
-    if start is None:
+    matches = [i for i, line in enumerate(lines) if _BY_LAW.search(line)]
+    if not matches:
         return None
+    # "By signing this MOA ..." opens the paragraph, "... allowed by law." ends it.
+    start = max(i for i in matches if i - matches[0] <= 4)
     block: list[str] = []
     for line in lines[start + 1 :]:
         if block and _STOP.search(line):
@@ -158,7 +186,9 @@ def _read_page(text: str, page: int, *, ocr: bool = False) -> Signatures | None:
         left.append(first)
         right.append(second)
     lea_lines, ice_lines = (left, right) if lea_left else (right, left)
-    return Signatures(_read_column(lea_lines, page), _read_column(ice_lines, page))
+    return Signatures(
+        _read_column(lea_lines, page, ocr=ocr), _read_column(ice_lines, page, ocr=ocr)
+    )
 
 
 def _columns(block: list[str]) -> tuple[int, bool]:
@@ -168,13 +198,19 @@ def _columns(block: list[str]) -> tuple[int, bool]:
         ice = _ICE_HEADER.search(line)
         if lea and ice:
             return max(lea.start(), ice.start()), lea.start() < ice.start()
-    starts: Counter[int] = Counter()
     for line in block:
-        for gap in re.finditer(r"\S(\s{3,})(?=\S)", line):
-            if gap.end() >= 30:
-                starts[gap.end() // 4 * 4] += 1
-                break
-    split = starts.most_common(1)[0][0] if starts else 45
+        second = [m.end() for m in _SECOND_LABEL.finditer(line) if m.start() >= 12]
+        if second and _LABEL.match(line.strip()):
+            split = second[0]
+            break
+    else:
+        ends = sorted(
+            gap.end()
+            for line in block
+            for gap in re.finditer(r"\S(\s{3,})(?=\S)", line)
+            if gap.end() >= 30
+        )
+        split = ends[len(ends) // 2] if ends else 45
     left_text = " ".join(_cut(line, split)[0] for line in block)
     return split, not _ICE_WORDS.search(left_text)
 
@@ -199,7 +235,9 @@ def _cut(line: str, split: int) -> tuple[str, str]:
     return line.strip(), ""
 
 
-def _read_column(lines: list[str], page: int) -> SignatureReading:
+def _read_column(lines: list[str], page: int, *, ocr: bool) -> SignatureReading:
+    """One signer's column. A name in the Signature line is taken only from a
+    text layer (a digital signature's typed name); in OCR it is a scribble."""
     labelled = [(i, _LABEL.match(line)) for i, line in enumerate(lines)]
     labels = {i: m for i, m in labelled if m}
     used: set[int] = set(labels)
@@ -250,7 +288,7 @@ def _read_column(lines: list[str], page: int) -> SignatureReading:
                 near = nearby(i, _title)
                 if near:
                     reading.title = Reading(near[0], page, 0.8)
-        elif kind.startswith("s") and not reading.name.value and not has_name:
+        elif kind.startswith("s") and not (reading.name.value or has_name or ocr):
             # A digital signature's box prints the signer's typed name.
             value = person_name(inline)
             near = (value, i) if value else nearby(i, person_name)
@@ -277,12 +315,17 @@ def _read_unlabelled(
 ) -> None:
     """The 2019-2020 layout: a name typed under the signature, the title
     next to it (usually below, sometimes above)."""
-    for i, line in enumerate(lines):
-        if i in used:
-            continue
-        name = person_name(line)
-        if not name:
-            continue
+    candidates = [
+        (i, name)
+        for i, line in enumerate(lines)
+        if i not in used and (name := person_name(line))
+    ]
+    # The typed name sits right above the title; a digital signature's
+    # "Digitally signed by ..." text above it is the same person, less tidy.
+    candidates.sort(
+        key=lambda item: not (item[0] + 1 < len(lines) and _title(lines[item[0] + 1]))
+    )
+    for i, name in candidates[:1]:
         reading.name = Reading(name, page, 0.75, "the name typed under the signature")
         if not reading.title.value:
             for j in (i + 1, i - 1, i + 2):
@@ -327,6 +370,8 @@ def _title(text: str) -> str:
                 ):
                     return known
         return ""
+    if re.search(r"\b(?:office|department|agency|dept)\b", value, re.I):
+        return ""  # the agency's name, written under the title
     words = value.split()
     if sum(1 for word in words if len(word.strip(".,:")) == 1) >= 2:
         return ""  # letters split apart by a signature running through them

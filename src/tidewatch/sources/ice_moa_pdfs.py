@@ -354,7 +354,13 @@ def _ocr_pages(
 
 
 def _ocr_page(
-    path: Path, number: int, folder: Path, limits: ReadLimits
+    path: Path,
+    number: int,
+    folder: Path,
+    limits: ReadLimits,
+    *,
+    dpi: int = OCR_DPI,
+    psm: int = 6,
 ) -> tuple[str, float]:
     started = time.perf_counter()
     image = folder / f"page-{number}"
@@ -363,7 +369,7 @@ def _ocr_page(
         [
             "pdftoppm",
             "-r",
-            str(OCR_DPI),
+            str(dpi),
             "-gray",
             "-png",
             "-singlefile",
@@ -387,7 +393,7 @@ def _ocr_page(
             "-l",
             "eng",
             "--psm",
-            "6",
+            str(psm),
             # Keep the gap between the two signature columns, as -layout does.
             "-c",
             "preserve_interword_spaces=1",
@@ -404,3 +410,19 @@ def _ocr_page(
 def _one_line(value: object) -> str:
     text = " ".join(str(value).split())
     return text[:200] or type(value).__name__
+
+
+# Other ways to look at a signed page: OCR's reading of a typed name crossed
+# by a signature changes with the resolution and the page-segmentation mode,
+# so a name missed at 300 dpi is often clear at another one. Used only when
+# the first reading found no name (pipeline.documents).
+SECOND_LOOKS = ((250, 4), (350, 4))
+
+
+def ocr_again(path: Path, number: int, limits: ReadLimits = ReadLimits()) -> list[str]:
+    """OCR of page ``number`` at each of :data:`SECOND_LOOKS`."""
+    with tempfile.TemporaryDirectory(prefix="tidewatch-ocr-") as folder:
+        return [
+            _ocr_page(path, number, Path(folder), limits, dpi=dpi, psm=psm)[0]
+            for dpi, psm in SECOND_LOOKS
+        ]
