@@ -8,7 +8,7 @@ MAP_STAMP := build/static/map/.installed
 export TIDEWATCH_DATA_DIR ?= $(CURDIR)/data
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve sync test test-postgres lint format bench docs screenshots clean
+.PHONY: help install ocr-tools run serve sync documents test test-postgres lint format bench docs screenshots clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ $(MAP_STAMP): $(NPM_STAMP) $(STAMP)
 	$(BIN)/python -c 'from pathlib import Path; from tidewatch.places.geometry import install_static; install_static(Path("build/static/map"))'
 	touch $(MAP_STAMP)
 
-install: $(STAMP) $(NPM_STAMP) $(MAP_STAMP) ## Install Tidewatch, its tools (.venv) and the map files (npm)
+install: $(STAMP) $(NPM_STAMP) $(MAP_STAMP) ocr-tools ## Install Tidewatch, its tools (.venv) and the map files (npm)
 	$(BIN)/python -m tidewatch.i18n
 
 run: install ## Install, set up the database, sync ICE's lists, serve on 127.0.0.1:8000
@@ -44,6 +44,20 @@ serve: install ## Serve the site without syncing first
 sync: install ## Download ICE's current lists and import them
 	$(BIN)/tidewatch migrate
 	$(BIN)/tidewatch sync
+
+# OCR of scanned agreements uses Debian's tesseract and poppler (separate
+# programs, not Python packages): installed here when this is root on Debian.
+ocr-tools:
+	@command -v tesseract >/dev/null && command -v pdftoppm >/dev/null || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq tesseract-ocr poppler-utils >/dev/null; \
+	else \
+		echo "note: install tesseract-ocr and poppler-utils to read scanned agreements (OCR)"; \
+	fi
+
+documents: install ## Download and read every MOA and addendum the lists link to
+	$(BIN)/tidewatch migrate
+	$(BIN)/tidewatch documents fetch
 
 test: install ## Install, then run every test (corpus tests need TIDEWATCH_CORPUS)
 	$(BIN)/ruff check src tests bench scripts
