@@ -6,8 +6,10 @@ downloads and the API do not depend on the language.
     pages           tidewatch.site.views        home, models, raw files
     about           tidewatch.site.about        sources, methods, data problems
     places          tidewatch.site.place_views  state, county, city, agency pages
+    documents       tidewatch.site.document_views  MOA pages, diffs of versions
     changes         tidewatch.site.changes_view the filterable list of events
     search          tidewatch.search.views      search page
+    document search tidewatch.search.document_views  words in document text
     downloads       tidewatch.site.downloads    /data/...: CSV, JSON, XLSX, GeoJSON
     map data        tidewatch.site.mapdata      /data/map/...: what the map draws
     feeds           tidewatch.site.feeds        Atom
@@ -19,8 +21,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tidewatch.api.api import api
+from tidewatch.search import document_views
 from tidewatch.search import views as search_views
 from tidewatch.site import about, changes_view, feeds, mapdata, place_views, views
+from tidewatch.site import document_views as document_pages
 
 urlpatterns = [
     path("raw/<str:sha256>/", views.raw_file, name="raw-file"),
@@ -44,4 +48,15 @@ urlpatterns += i18n_patterns(
     path("changes/", changes_view.changes_page, name="changes"),
     path("changes/page/<int:page>/", changes_view.changes_page, name="changes-page"),
     path("search/", search_views.search_page, name="search"),
+    path(
+        "search/documents/",
+        document_views.document_search_page,
+        name="document-search",
+    ),
+    path("documents/<int:pk>/", document_pages.document_page, name="document"),
+    path(
+        "documents/<int:pk>/diff/<int:other>/",
+        document_pages.document_diff,
+        name="document-diff",
+    ),
 )

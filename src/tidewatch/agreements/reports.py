@@ -15,6 +15,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tidewatch.agreements.models import Agency, Agreement, Event, Listing
+from tidewatch.documents.signatories import empty as signatory_columns
+from tidewatch.documents.signatories import newest_moa_signatories
 from tidewatch.publications.models import Publication
 
 AGREEMENT_COLUMNS = [
@@ -40,6 +42,9 @@ AGREEMENT_COLUMNS = [
     "source_list_date",
     "source_file",
     "source_row",
+    "moa_signatory_name",
+    "moa_signatory_title",
+    "moa_signed_date",
 ]
 CHANGE_COLUMNS = [
     "date",
@@ -209,8 +214,10 @@ def agreements_as_of(
             "agency__place__ori",
         )
     }
+    signatories = newest_moa_signatories(list(rows) if state else None)
     result = []
     for agreement_id, row in rows.items():
+        row.update(signatories.get(agreement_id) or signatory_columns())
         current, removed_on = status_of.get(
             agreement_id, (Agreement.PARTICIPATING, None)
         )

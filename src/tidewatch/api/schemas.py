@@ -231,6 +231,9 @@ class AgreementRow(Schema):
     source_list_date: date
     source_file: str
     source_row: int
+    moa_signatory_name: str
+    moa_signatory_title: str
+    moa_signed_date: date | None
 
 
 NoneIfBlank = Annotated[date | None, BeforeValidator(lambda v: v or None)]

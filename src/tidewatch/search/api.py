@@ -1,4 +1,6 @@
-"""``GET /api/search?q=``: the site's search as JSON (mounted by tidewatch.api.api)."""
+"""``GET /api/search?q=``: the site's search as JSON, and ``GET
+/api/documents/search?q=``: the document text search (both mounted by
+tidewatch.api.api)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
 from tidewatch.api.schemas import Invalid
+from tidewatch.search import document_search
 from tidewatch.search.query import DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_CHARS, search
 
 router = Router(tags=["search"])
@@ -73,3 +76,96 @@ def search_names(request: HttpRequest, params: Query[SearchParams]) -> dict[str,
     with translation.override("en"):
         results = [{**vars(hit), "url": hit.url} for hit in hits]
     return {"query": params.q, "count": len(results), "results": results}
+
+
+# -- GET /api/documents/search?q= (mounted by tidewatch.api.api) ------------------
+
+documents_router = Router(tags=["documents"])
+
+
+class DocumentSearchParams(Schema):
+    q: str = Field(
+        "",
+        max_length=document_search.MAX_QUERY_CHARS,
+        description='Words, and phrases in double quotes ("jail enforcement"), '
+        "all to be found on one page of an agreement document. Case, accents "
+        "and punctuation are ignored; words match whole.",
+    )
+    limit: int = Field(
+        document_search.DEFAULT_LIMIT, ge=1, le=document_search.MAX_LIMIT
+    )
+
+
+class DocumentAgencyOut(Schema):
+    id: str = Field(description="Agency id; empty when only read in the document.")
+    name: str
+    state: str = Field(description="USPS code; empty when only read in the document.")
+
+
+class DocumentHitOut(Schema):
+    document_id: int
+    page: int = Field(description="Page number, from 1.")
+    file_name: str
+    kind: str = Field(description="moa or addendum")
+    agencies: list[DocumentAgencyOut] = Field(
+        description="The agencies of the agreements the document belongs to."
+    )
+    snippet: str = Field(
+        description="HTML: an excerpt of the page, escaped, the matched words "
+        "in <mark>."
+    )
+    rank: float = Field(description="Higher is better; orders results only.")
+    url: str = Field(description="The page of the document on this site (English).")
+    file_url: str = Field(description="The archived PDF, byte for byte.")
+    source_url: str = Field(description="ICE's address for the PDF (may be empty).")
+
+
+class DocumentSearchResponse(Schema):
+    query: str
+    count: int = Field(description="Pages in this response.")
+    total_pages: int = Field(description="Pages matching, beyond the limit.")
+    total_documents: int = Field(description="Documents with a matching page.")
+    results: list[DocumentHitOut]
+
+
+@documents_router.get(
+    "/search",
+    response={200: DocumentSearchResponse, 422: Invalid},
+    summary="Find words and phrases in the text of agreement documents",
+)
+def search_document_text(
+    request: HttpRequest, params: Query[DocumentSearchParams]
+) -> dict[str, Any]:
+    """Pages of MOAs and addenda holding every word and phrase of ``q``, best
+    first. An empty or punctuation-only ``q`` gives no results, not an error;
+    one longer than 200 characters is refused."""
+    unknown = sorted(set(request.GET) - set(DocumentSearchParams.model_fields))
+    if unknown:
+        raise ValidationError(
+            [
+                {
+                    "type": "unknown_parameter",
+                    "loc": ("query", name),
+                    "msg": "not a parameter of this endpoint (known: limit, q)",
+                }
+                for name in unknown
+            ]
+        )
+    hits = document_search.search_documents(params.q, limit=params.limit)
+    total = document_search.count_matches(params.q) if hits else None
+    with translation.override("en"):
+        results = [
+            {
+                **{name: getattr(hit, name) for name in DocumentHitOut.model_fields},
+                "snippet": str(hit.snippet),
+                "agencies": [vars(agency) for agency in hit.agencies],
+            }
+            for hit in hits
+        ]
+    return {
+        "query": params.q,
+        "count": len(results),
+        "total_pages": total.pages if total else 0,
+        "total_documents": total.documents if total else 0,
+        "results": results,
+    }

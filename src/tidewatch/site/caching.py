@@ -72,6 +72,12 @@ DATA_VERSION_PARTS: tuple[tuple[str, str], ...] = (
     ),
     ("places.AgencyPlace", "sum(CAST(NULLIF(county_fips, '') AS INTEGER))"),
     ("search.SearchIndexState", "max(id)"),
+    # Agreement documents (issue 5): a new reading replaces a document's rows.
+    ("documents.Document", "max(id)"),
+    ("documents.Document", "max(read_at)"),
+    ("documents.DocumentField", "max(id)"),
+    ("documents.AgreementDocument", "max(id)"),
+    ("documents.AgreementDocument", "count(*)"),
 )
 COMPRESSIBLE = ("text/", "application/json", "application/atom+xml", "application/xml")
 COMPRESSIBLE_SUFFIXES = ("+json", "+xml", "javascript", "csv")

@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tidewatch.agreements import reports
 from tidewatch.agreements.models import Agency, Agreement, Event, Listing
+from tidewatch.documents.signatories import empty as signatory_columns
+from tidewatch.documents.signatories import newest_moa_signatories
 from tidewatch.places.membership import county_members
 from tidewatch.places.models import AgencyPlace
 from tidewatch.places.reference import county_index
@@ -283,6 +285,9 @@ def agreement_rows(found: Iterable[Agreement]) -> list[dict[str, Any]]:
     has the export's columns plus ``source_sha256`` (the raw file's link),
     ``model_label`` and ``status_label`` (translated), which no download has."""
     rows = [agreement_row(a) for a in found if a.rows]  # type: ignore[attr-defined]
+    signatories = newest_moa_signatories([row["agreement_id"] for row in rows])
+    for row in rows:
+        row.update(signatories.get(row["agreement_id"]) or signatory_columns())
     rows.sort(key=lambda r: (r["state"], r["agency"].casefold(), r["model"]))
     return rows
 
@@ -302,10 +307,13 @@ class ScopeIndex:
 def scope_index() -> ScopeIndex:
     def build() -> ScopeIndex:
         index = ScopeIndex(defaultdict(list), defaultdict(set), {})
+        signatories = newest_moa_signatories(None)
         for agreement in agreements(None):
             listings = agreement.rows  # type: ignore[attr-defined]
             if listings:
-                index.rows[agreement.agency_id].append(agreement_row(agreement))
+                row = agreement_row(agreement)
+                row.update(signatories.get(agreement.pk) or signatory_columns())
+                index.rows[agreement.agency_id].append(row)
             index.lists[agreement.agency_id].update(
                 listing["publication_id"] for listing in listings
             )

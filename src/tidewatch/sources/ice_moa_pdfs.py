@@ -34,9 +34,13 @@ import signal
 import subprocess
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Imported here, not in the functions: the reader runs in a forked child
+# under a memory limit (pipeline.sandbox), which must not import anything.
+import pypdf
+from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from tidewatch.pipeline.errors import FileRejected
 from tidewatch.sources.base import SourceInfo
@@ -122,16 +126,25 @@ def read_pdf(path: Path, limits: ReadLimits = ReadLimits()) -> PdfText:
     user password, or a program runs past its time limit.
     """
     name = path.name
-    page_count, encrypted, producer = _open(path)
-    if page_count > limits.max_pages:
-        raise FileRejected(
-            name, f"{page_count:,} pages, more than the limit of {limits.max_pages:,}"
-        )
-    if page_count == 0:
-        raise FileRejected(name, "the PDF has no pages")
     started = time.perf_counter()
-    if have_poppler():
-        texts = _pdftotext(path, page_count, limits)
+    # pdftotext starts at once and reads while pypdf checks the file in this
+    # process: the checks cost no extra time (docs/benchmarks.md#documents).
+    process = _start(_pdftotext_command(path)) if have_poppler() else None
+    try:
+        page_count, encrypted, producer = _open(path)
+        if page_count > limits.max_pages:
+            raise FileRejected(
+                name,
+                f"{page_count:,} pages, more than the limit of {limits.max_pages:,}",
+            )
+        if page_count == 0:
+            raise FileRejected(name, "the PDF has no pages")
+    except BaseException:
+        if process is not None:
+            _stop(process)
+        raise
+    if process is not None:
+        texts = _pdftotext(path, page_count, limits, process)
         reader = "pdftotext"
     else:
         texts = _pypdf_text(path)
@@ -213,8 +226,6 @@ def _is_text(text: str) -> bool:
 
 def _open(path: Path) -> tuple[int, bool, str]:
     """Check the file is a PDF pypdf can open; return pages, encryption, producer."""
-    import pypdf
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     name = path.name
     with path.open("rb") as handle:
@@ -256,8 +267,6 @@ def _open(path: Path) -> tuple[int, bool, str]:
 
 
 def _pypdf_text(path: Path) -> list[str]:
-    import pypdf
-
     reader = pypdf.PdfReader(path, strict=False)
     if reader.is_encrypted:
         reader.decrypt("")
@@ -266,6 +275,13 @@ def _pypdf_text(path: Path) -> list[str]:
             page.extract_text(extraction_mode="layout") or "" for page in reader.pages
         ]
     except Exception as exc:  # pypdf raises many types on damaged streams
+        if isinstance(exc, MemoryError) or "allocate" in str(exc):
+            # zlib reports running into the memory limit as a failed allocation.
+            raise FileRejected(
+                path.name,
+                "decompressing a page needs more memory than allowed "
+                "(a decompression bomb?)",
+            ) from None
         raise FileRejected(path.name, f"damaged PDF: {_one_line(exc)}") from None
 
 
@@ -291,36 +307,63 @@ def _run(
 ) -> bytes:
     """Run a program; ``limit`` is the time limit named in the error (default
     ``seconds``)."""
+    return _finish(_start(command), name=name, what=what, seconds=seconds, limit=limit)
+
+
+def _start(command: list[str]) -> subprocess.Popen[bytes]:
     env = dict(os.environ, OMP_THREAD_LIMIT="1", LC_ALL="C.UTF-8")
     # A session of its own, so that a timeout kills the program and whatever
     # it started (a wrapper script's children would outlive it otherwise).
-    with subprocess.Popen(
+    return subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         preexec_fn=_limit_program,
         env=env,
         start_new_session=True,
-    ) as process:
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
+
+
+def _finish(
+    process: subprocess.Popen[bytes],
+    *,
+    name: str,
+    what: str,
+    seconds: float,
+    limit: float | None = None,
+) -> bytes:
+    with process:
         try:
             stdout, stderr = process.communicate(timeout=seconds)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            _stop(process)
             shown = seconds if limit is None else limit
             raise FileRejected(name, f"{what} took longer than {shown:g} s") from None
-    done = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = message[-1] if message else f"exit status {done.returncode}"
+    if process.returncode != 0:
+        message = stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = message[-1] if message else f"exit status {process.returncode}"
         raise FileRejected(name, f"{what} failed: {_one_line(reason)}")
-    return done.stdout
+    return stdout
 
 
-def _pdftotext(path: Path, page_count: int, limits: ReadLimits) -> list[str]:
-    output = _run(
-        ["pdftotext", "-layout", "-enc", "UTF-8", "-q", str(path), "-"],
+def _pdftotext_command(path: Path) -> list[str]:
+    return ["pdftotext", "-layout", "-enc", "UTF-8", "-q", str(path), "-"]
+
+
+def _pdftotext(
+    path: Path,
+    page_count: int,
+    limits: ReadLimits,
+    process: subprocess.Popen[bytes] | None = None,
+) -> list[str]:
+    output = _finish(
+        process or _start(_pdftotext_command(path)),
         name=path.name,
         what="reading the text layer (pdftotext)",
         seconds=limits.text_seconds,
@@ -337,74 +380,122 @@ def _pdftotext(path: Path, page_count: int, limits: ReadLimits) -> list[str]:
 def _ocr_pages(
     path: Path, numbers: list[int], limits: ReadLimits
 ) -> dict[int, tuple[str, float]]:
-    with (
-        tempfile.TemporaryDirectory(prefix="tidewatch-ocr-") as folder,
-        ThreadPoolExecutor(max_workers=max(1, limits.ocr_workers)) as pool,
-    ):
-        results = pool.map(
-            lambda number: (number, _ocr_page(path, number, Path(folder), limits)),
-            numbers,
+    with tempfile.TemporaryDirectory(prefix="tidewatch-ocr-") as folder:
+        pages = [_OcrPage(path, number, Path(folder), limits) for number in numbers]
+        _run_all(pages, workers=max(1, limits.ocr_workers))
+    return {page.number: (page.text, page.seconds) for page in pages}
+
+
+def _run_all(pages: list[_OcrPage], workers: int) -> None:
+    """Run the pages' OCR, ``workers`` at a time. The first failure stops the
+    others and is raised: the document is refused, so nothing more is read."""
+    waiting = list(pages)
+    running: list[_OcrPage] = []
+    try:
+        while waiting or running:
+            while waiting and len(running) < workers:
+                page = waiting.pop(0)
+                page.start()
+                running.append(page)
+            time.sleep(0.02)
+            running = [page for page in running if not page.advance()]
+    except BaseException:
+        for page in running:
+            page.stop()
+        raise
+
+
+class _OcrPage:
+    """One page's OCR: ``pdftoppm`` draws it, then ``tesseract`` reads it.
+
+    Driven by polling, not by threads: the reader runs in a forked child, and
+    a thread started there can hang on a lock some thread of the parent held
+    at the fork (seen with pyarrow loaded). The page's time limit covers both
+    programs; when it passes, both are killed with their process group.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        number: int,
+        folder: Path,
+        limits: ReadLimits,
+        *,
+        dpi: int = OCR_DPI,
+        psm: int = 6,
+    ) -> None:
+        self.path = path
+        self.number = number
+        self.limits = limits
+        self.psm = psm
+        self.dpi = dpi
+        self.image = folder / f"page-{number}-{dpi}-{psm}"
+        self.what = f"page {number}: OCR"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.drawing = True
+        self.started = 0.0
+        self.text = ""
+        self.seconds = 0.0
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+        self.process = _start(
+            [
+                "pdftoppm",
+                "-r",
+                str(self.dpi),
+                "-gray",
+                "-png",
+                "-singlefile",
+                "-f",
+                str(self.number),
+                "-l",
+                str(self.number),
+                str(self.path),
+                str(self.image),
+            ]
         )
-        try:
-            return dict(results)
-        except BaseException:
-            # One page failed, so the document is refused: read no more.
-            pool.shutdown(cancel_futures=True)
-            raise
 
+    def advance(self) -> bool:
+        """Move on if the running program has ended; True once the text is
+        read. Raises :class:`FileRejected` on a failure or the time limit."""
+        assert self.process is not None
+        limit = self.limits.ocr_page_seconds
+        if time.perf_counter() - self.started > limit:
+            self.stop()
+            raise FileRejected(
+                self.path.name, f"{self.what} took longer than {limit:g} s"
+            )
+        if self.process.poll() is None:
+            return False
+        what = f"{self.what} (drawing the page)" if self.drawing else self.what
+        output = _finish(self.process, name=self.path.name, what=what, seconds=limit)
+        if self.drawing:
+            self.drawing = False
+            self.process = _start(
+                [
+                    "tesseract",
+                    f"{self.image}.png",
+                    "stdout",
+                    "-l",
+                    "eng",
+                    "--psm",
+                    str(self.psm),
+                    # Keep the gap between the two signature columns, as
+                    # pdftotext -layout does.
+                    "-c",
+                    "preserve_interword_spaces=1",
+                ]
+            )
+            return False
+        Path(f"{self.image}.png").unlink(missing_ok=True)
+        self.text = output.decode("utf-8", "replace")
+        self.seconds = time.perf_counter() - self.started
+        return True
 
-def _ocr_page(
-    path: Path,
-    number: int,
-    folder: Path,
-    limits: ReadLimits,
-    *,
-    dpi: int = OCR_DPI,
-    psm: int = 6,
-) -> tuple[str, float]:
-    started = time.perf_counter()
-    image = folder / f"page-{number}"
-    what = f"page {number}: OCR"
-    _run(
-        [
-            "pdftoppm",
-            "-r",
-            str(dpi),
-            "-gray",
-            "-png",
-            "-singlefile",
-            "-f",
-            str(number),
-            "-l",
-            str(number),
-            str(path),
-            str(image),
-        ],
-        name=path.name,
-        what=f"{what} (drawing the page)",
-        seconds=limits.ocr_page_seconds,
-    )
-    left = max(1.0, limits.ocr_page_seconds - (time.perf_counter() - started))
-    text = _run(
-        [
-            "tesseract",
-            f"{image}.png",
-            "stdout",
-            "-l",
-            "eng",
-            "--psm",
-            str(psm),
-            # Keep the gap between the two signature columns, as -layout does.
-            "-c",
-            "preserve_interword_spaces=1",
-        ],
-        name=path.name,
-        what=what,
-        seconds=left,
-        limit=limits.ocr_page_seconds,
-    ).decode("utf-8", "replace")
-    Path(f"{image}.png").unlink(missing_ok=True)
-    return text, time.perf_counter() - started
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            _stop(self.process)
 
 
 def _one_line(value: object) -> str:
@@ -422,7 +513,9 @@ SECOND_LOOKS = ((250, 4), (350, 4))
 def ocr_again(path: Path, number: int, limits: ReadLimits = ReadLimits()) -> list[str]:
     """OCR of page ``number`` at each of :data:`SECOND_LOOKS`."""
     with tempfile.TemporaryDirectory(prefix="tidewatch-ocr-") as folder:
-        return [
-            _ocr_page(path, number, Path(folder), limits, dpi=dpi, psm=psm)[0]
+        pages = [
+            _OcrPage(path, number, Path(folder), limits, dpi=dpi, psm=psm)
             for dpi, psm in SECOND_LOOKS
         ]
+        _run_all(pages, workers=max(1, limits.ocr_workers))
+    return [page.text for page in pages]
