@@ -20,7 +20,7 @@ from tests.fixtures.pdfs import write_moa, write_not_a_pdf, write_truncated
 from tests.fixtures.workbooks import Row, moa, write_list
 from tidewatch.cli import app
 from tidewatch.documents.models import AgreementDocument, Document, DocumentPage
-from tidewatch.pipeline import documents
+from tidewatch.pipeline import document_fetch, documents
 from tidewatch.pipeline.importer import import_paths
 from tidewatch.publications.models import Observation, RawFile
 
@@ -191,14 +191,14 @@ def test_fetch_downloads_politely_and_keeps_every_version(
     serve_pdf(ice, f"/doclib/287gMOA/{MOA_NAME}", first, '"v1"')
     pauses: list[float] = []
 
-    report = documents.fetch(sleep=pauses.append)
+    report = document_fetch.fetch(sleep=pauses.append)
 
     assert report.errors == []
     assert Document.objects.get().source_url == url
     assert AgreementDocument.objects.get().how == "url"
 
     # Unchanged: one conditional request, answered 304, nothing new stored.
-    again = documents.fetch(sleep=pauses.append)
+    again = document_fetch.fetch(sleep=pauses.append)
     assert again.lines == [f"{MOA_NAME}: unchanged (HTTP 304)"]
     assert ice.log[-1][0].headers.get("If-None-Match") == '"v1"'
     assert Document.objects.count() == 1
@@ -207,7 +207,7 @@ def test_fetch_downloads_politely_and_keeps_every_version(
     ice.clear()
     second = write_moa(tmp_path / "v2.pdf", lea_name="Another Example").read_bytes()
     serve_pdf(ice, f"/doclib/287gMOA/{MOA_NAME}", second, '"v2"')
-    documents.fetch(sleep=pauses.append)
+    document_fetch.fetch(sleep=pauses.append)
     versions = Document.objects.filter(source_url=url).order_by("read_at")
     assert [d.field_map()["lea_signatory_name"].value for d in versions] == [
         "Example Signer",
@@ -245,7 +245,7 @@ def test_fetch_pauses_between_requests_and_refuses_other_hosts(
     )
     pauses: list[float] = []
 
-    report = documents.fetch(sleep=pauses.append)
+    report = document_fetch.fetch(sleep=pauses.append)
 
     assert pauses == [2.5]
     assert len(report.failures) == 1

@@ -55,7 +55,7 @@ def fetch(
         tidewatch documents fetch --limit 20
     """
     _django()
-    from tidewatch.pipeline.documents import fetch as run_fetch
+    from tidewatch.pipeline.document_fetch import fetch as run_fetch
 
     report = run_fetch(limit=limit)
     for line in report.lines:

@@ -18,6 +18,11 @@ from tidewatch.site import chromium
 from tidewatch.site.corpus_site import load_corpus, serve
 
 CHROMIUM = chromium.executable()
+# Two real MOAs: one with a text layer, one partly scanned (OCR).
+MOAS = (
+    "ALABAMA__AutaugaCoSheriffsOfficeAL_WSO_MOA_09222025.pdf",
+    "TENNESSEE__287g_JEM_Knox_6-8-2020.pdf",
+)
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -44,7 +49,7 @@ def site_url(corpus, tmp_path_factory) -> str:
             "its own SQLite folder, so a PostgreSQL pass would repeat them"
         )
     data_dir = tmp_path_factory.mktemp("corpus-site")
-    load_corpus(corpus, data_dir)
+    load_corpus(corpus, data_dir, documents=MOAS)
     with serve(data_dir) as url:
         yield url
 

@@ -111,7 +111,38 @@ def test_downloads_open(page: Page, site_url, fmt):
     assert "Charleston County Sheriff's Office" in names
 
 
-PAGES = ["", "state/SC/", f"county/{CHARLESTON}/", "agency/{agency}/"]
+PAGES = [
+    "",
+    "state/SC/",
+    f"county/{CHARLESTON}/",
+    "agency/{agency}/",
+    "documents/{document}/",
+    "documents/{document}/diff/{other}/",
+    "search/documents/?q=sheriff",
+]
+
+
+def document_ids(page: Page, site_url: str) -> tuple[int, int]:
+    """The Autauga and Knox MOAs' numbers, found by searching their text."""
+    found = []
+    for words in ("Autauga", "Knox"):
+        hits = page.request.get(
+            f"{site_url}/api/documents/search", params={"q": words}
+        ).json()
+        found.append(hits["results"][0]["document_id"])
+    return found[0], found[1]
+
+
+def test_a_document_page_shows_who_signed_and_links_the_page(page: Page, site_url):
+    autauga, _ = document_ids(page, site_url)
+    page.goto(f"{site_url}/en/documents/{autauga}/")
+    row = page.locator("tr", has_text="Signed for the local agency by")
+    assert "Mark B. Harrell" in row.inner_text()
+    row.locator("a").first.click()
+    assert page.url.endswith("#page-7")
+    assert "Mark" in page.locator("#page-7").inner_text()
+    county = page.request.get(f"{site_url}/en/county/01001/").text()
+    assert "Mark B. Harrell" in county
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -124,6 +155,9 @@ def test_no_accessibility_violations(page: Page, site_url, axe_source, language,
         sheriff = "Charleston County Sheriff"
         agency = next(a["id"] for a in agencies if a["name"].startswith(sheriff))
         path = path.format(agency=agency)
+    if "{document}" in path:
+        document, other = document_ids(page, site_url)
+        path = path.format(document=document, other=other)
     page.goto(f"{site_url}/{language}/{path}")
     if not path:
         page.wait_for_selector(MAP)

@@ -11,18 +11,15 @@ Every PDF goes through the same steps:
    failure leaves nothing half-written and the bytes marked rejected with
    the reason.
 
-Links come from untrusted spreadsheet cells, so downloads go through
-``pipeline.download`` with the document host allowlist, one at a time with
-a pause between them, and with the ETag / Last-Modified of the previous
-download so an unchanged PDF costs one 304.
+Downloads are in ``pipeline.document_fetch``; links to agreements in
+``pipeline.document_links``.
 """
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -31,16 +28,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from tidewatch import conf
-from tidewatch.agreements.models import Agency, AgencyAlias, Agreement, Listing
+from tidewatch.agreements.models import Agreement, Listing
 from tidewatch.documents.models import (
-    AgreementDocument,
     Document,
     DocumentField,
     DocumentPage,
 )
-from tidewatch.pipeline import archive, runs
-from tidewatch.pipeline.cells import agency_key, link_file_name
-from tidewatch.pipeline.download import fetch_url
+from tidewatch.pipeline import archive
+from tidewatch.pipeline.document_links import link_agreements, linked_text
 from tidewatch.pipeline.errors import FileRejected
 from tidewatch.pipeline.moa_fields import FieldValue, Page, read_fields
 from tidewatch.pipeline.moa_signatures import signed_pages
@@ -66,17 +61,6 @@ class DocumentReport:
     ok: bool
     line: str
     document_id: int | None = None
-
-
-@dataclass
-class FetchReport:
-    lines: list[str] = field(default_factory=list)
-    files: list[DocumentReport] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[str]:
-        return self.failures + [f.line for f in self.files if not f.ok]
 
 
 @dataclass(frozen=True)
@@ -107,17 +91,6 @@ def sandbox_limits() -> SandboxLimits:
         * 1024,
         wall_seconds=conf.number("TIDEWATCH_PDF_WALL_SECONDS"),
     )
-
-
-def linked_urls() -> dict[str, str]:
-    """Every document address the lists have linked: URL -> "moa"/"addendum"."""
-    urls: dict[str, str] = {}
-    for moa, addendum in Listing.objects.values_list("moa_url", "addendum_url"):
-        if moa:
-            urls.setdefault(moa, Document.MOA)
-        if addendum:
-            urls.setdefault(addendum, Document.ADDENDUM)
-    return dict(sorted(urls.items()))
 
 
 def store(
@@ -159,7 +132,7 @@ def store(
         return DocumentReport(
             name,
             True,
-            f"{name}: already on file (document {existing.pk}); {_linked_text(links)}",
+            f"{name}: already on file (document {existing.pk}); {linked_text(links)}",
             existing.pk,
         )
     try:
@@ -193,7 +166,7 @@ def store(
         name,
         True,
         f"{name}: {text.page_count} pages ({text.ocr_pages} by OCR); signed for "
-        f"the agency by {signer.value or 'a name not read'}; {_linked_text(links)}",
+        f"the agency by {signer.value or 'a name not read'}; {linked_text(links)}",
         document.pk,
     )
 
@@ -270,97 +243,6 @@ def _save(
     return document
 
 
-def link_agreements(document: Document) -> list[AgreementDocument]:
-    """Tie a document to the agreements whose lists link it: by its address,
-    else by the address's file name, else by the agency, state and model
-    read in it. Returns the links (existing ones included)."""
-    found: dict[str, str] = {}
-    if document.source_url:
-        for agreement_id in _agreements_linking(document.source_url):
-            found.setdefault(agreement_id, AgreementDocument.BY_URL)
-    if not found:
-        url = url_for_file_name(document.file_name)
-        if url:
-            for agreement_id in _agreements_linking(url):
-                found.setdefault(agreement_id, AgreementDocument.BY_FILE_NAME)
-            if not document.source_url:
-                document.source_url = url
-                document.save(update_fields=["source_url"])
-    if not found:
-        agreement_id = _agreement_by_content(document)
-        if agreement_id:
-            found[agreement_id] = AgreementDocument.BY_CONTENT
-    links = []
-    for agreement_id, how in found.items():
-        link, _ = AgreementDocument.objects.get_or_create(
-            agreement_id=agreement_id, document=document, defaults={"how": how}
-        )
-        links.append(link)
-    return links
-
-
-def _agreements_linking(url: str) -> list[str]:
-    ids = Listing.objects.filter(moa_url=url).values_list("agreement_id", flat=True)
-    more = Listing.objects.filter(addendum_url=url).values_list(
-        "agreement_id", flat=True
-    )
-    return sorted(set(ids) | set(more))
-
-
-def url_for_file_name(file_name: str) -> str:
-    """The list link whose file name this file carries: the same name, or the
-    name after a folder prefix ("ALABAMA__<ICE's name>.pdf")."""
-    wanted = file_name.rsplit("/", 1)[-1]
-    candidates = {wanted, wanted.split("__", 1)[-1]}
-    by_name = _urls_by_file_name()
-    for candidate in candidates:
-        if candidate in by_name:
-            return by_name[candidate]
-    return ""
-
-
-def _urls_by_file_name() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for url in linked_urls():
-        name = link_file_name(url)
-        if name:
-            names.setdefault(name, url)
-    return names
-
-
-def _agreement_by_content(document: Document) -> str:
-    fields = {f.name: f.value for f in document.fields.all()}
-    agency, state, model = (
-        fields.get("agency"),
-        fields.get("state"),
-        fields.get("model"),
-    )
-    if not (agency and state and model):
-        return ""
-    key = agency_key(agency)
-    agency_ids = set(
-        AgencyAlias.objects.filter(state=state, name_key=key).values_list(
-            "agency_id", flat=True
-        )
-    ) | set(
-        Agency.objects.filter(state=state, name_key=key).values_list("id", flat=True)
-    )
-    matches = list(
-        Agreement.objects.filter(agency_id__in=agency_ids, model=model).values_list(
-            "id", flat=True
-        )
-    )
-    return matches[0] if len(matches) == 1 else ""
-
-
-def _linked_text(links: list[AgreementDocument]) -> str:
-    if not links:
-        return "not linked to an agreement (no list links it; agency not matched)"
-    return "linked to " + ", ".join(
-        f"{link.agreement_id} (by {link.how})" for link in links
-    )
-
-
 def _refresh_search() -> None:
     try:
         from tidewatch.search.document_search import rebuild_document_index
@@ -403,67 +285,6 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
-
-
-def fetch(
-    *,
-    limit: int | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> FetchReport:
-    """Download every linked document not yet on file, and re-ask for those
-    on file with their validators (a changed PDF becomes a new version)."""
-    report = FetchReport()
-    run = runs.start("documents fetch")
-    hosts = [
-        h.strip() for h in conf.get("TIDEWATCH_DOCUMENT_HOSTS").split(",") if h.strip()
-    ]
-    delay = conf.number("TIDEWATCH_FETCH_DELAY")
-    urls = list(linked_urls().items())
-    if limit is not None:
-        urls = urls[:limit]
-    for index, (url, kind) in enumerate(urls):
-        if index:
-            sleep(delay)
-        name = link_file_name(url) or "document.pdf"
-        last = (
-            Observation.objects.filter(source_url=url, via=Observation.SYNC)
-            .order_by("-observed_at")
-            .first()
-        )
-        headers = last.http_headers if last else {}
-        try:
-            download = fetch_url(
-                url,
-                allowed_hosts=hosts,
-                allow_http=conf.switch("TIDEWATCH_FETCH_ALLOW_HTTP"),
-                timeout=conf.number("TIDEWATCH_FETCH_TIMEOUT"),
-                retries=conf.whole_number("TIDEWATCH_FETCH_RETRIES"),
-                max_bytes=conf.whole_number("TIDEWATCH_PDF_MAX_MB", minimum=1)
-                * 1024
-                * 1024,
-                etag=headers.get("etag"),
-                last_modified=headers.get("last-modified"),
-            )
-        except FileRejected as refused:
-            report.failures.append(f"{name}: {refused.reason}")
-            continue
-        if download.not_modified:
-            report.lines.append(f"{name}: unchanged (HTTP 304)")
-            continue
-        report.files.append(
-            store(
-                download.content,
-                name=name,
-                observed_at=timezone.now(),
-                source_url=url,
-                final_url=download.final_url,
-                headers=download.headers,
-                via=Observation.SYNC,
-                kind=kind,
-            )
-        )
-    runs.finish(run, {"urls": len(urls)}, report.errors)
-    return report
 
 
 def coverage(state: str | None = None) -> list[Coverage]:

@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -72,9 +72,10 @@ def _tidewatch(args: list[str], env: dict[str, str], allowed: tuple = (0,)) -> s
     return done.stdout
 
 
-def load_corpus(corpus: Path, data_dir: Path) -> str:
+def load_corpus(corpus: Path, data_dir: Path, documents: Sequence[str] = ()) -> str:
     """Migrate a new database in ``data_dir`` and import every corpus list and
-    reference table; return the import's total line."""
+    reference table, and the named agreement PDFs of ``moa_pdfs/``; return the
+    import's total line."""
     missing = [name for name in LIST_FOLDERS if not (corpus / name).is_dir()]
     if missing:
         raise CorpusSiteError(f"{corpus} has no {', '.join(missing)} folder")
@@ -87,6 +88,9 @@ def load_corpus(corpus: Path, data_dir: Path) -> str:
     for kind, relative in REFERENCE_FILES:
         if (corpus / relative).exists():
             _tidewatch(["reference", "load", kind, str(corpus / relative)], env)
+    if documents:
+        pdfs = [str(corpus / "moa_pdfs" / name) for name in documents]
+        _tidewatch(["documents", "import", *pdfs], env)
     totals = [line for line in out.splitlines() if line.startswith("total")]
     return totals[0] if totals else out.strip()
 

@@ -23,7 +23,7 @@ from tidewatch.agreements.models import Agency, Agreement
 from tidewatch.places.membership import statewide_agency_ids
 from tidewatch.places.models import AgencyPlace
 from tidewatch.places.reference import County, county_index
-from tidewatch.site import document_views, queries
+from tidewatch.site import document_slots, queries
 from tidewatch.site.downloads import links
 from tidewatch.site.timeline import agency_counts_over_time
 
@@ -54,7 +54,7 @@ def scope_context(
         "history": history,
         "sources": queries.scope_sources(agency_ids),
         "points": points,
-        "documents": document_views.slot_rows(rows),
+        "documents": document_slots.slot_rows(rows),
     }
 
 
@@ -213,7 +213,7 @@ def agency_page(request: HttpRequest, agency_id: str) -> HttpResponse:
         ],
         "sources": queries.source_lists(found),
         "scope": "agency",
-        "documents": document_views.slot_rows(rows.values()),
+        "documents": document_slots.slot_rows(rows.values()),
         "rows": list(rows.values()),
         "downloads": links("download-agency", agency_id=agency.id),
         "event_downloads": links("download-agency-events", agency_id=agency.id),

@@ -24,13 +24,9 @@ limits are inherited by the programs it starts. See docs/sources/ice_moa_pdfs.md
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import re
-import resource
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -42,6 +38,7 @@ from pathlib import Path
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
+from tidewatch.pipeline import programs
 from tidewatch.pipeline.errors import FileRejected
 from tidewatch.sources.base import SourceInfo
 
@@ -64,9 +61,6 @@ OCR = "ocr"
 # A page whose text layer has fewer letters and digits than this is a scan
 # (a stray page number or a signature's "Digitally signed" stamp is not text).
 MIN_TEXT_CHARACTERS = 200
-OCR_DPI = 300
-# The programs' own memory cap (address space), on top of the sandbox's.
-_PROGRAM_MEMORY_BYTES = 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -129,7 +123,7 @@ def read_pdf(path: Path, limits: ReadLimits = ReadLimits()) -> PdfText:
     started = time.perf_counter()
     # pdftotext starts at once and reads while pypdf checks the file in this
     # process: the checks cost no extra time (docs/benchmarks.md#documents).
-    process = _start(_pdftotext_command(path)) if have_poppler() else None
+    process = programs.start(_pdftotext_command(path)) if have_poppler() else None
     try:
         page_count, encrypted, producer = _open(path)
         if page_count > limits.max_pages:
@@ -141,7 +135,7 @@ def read_pdf(path: Path, limits: ReadLimits = ReadLimits()) -> PdfText:
             raise FileRejected(name, "the PDF has no pages")
     except BaseException:
         if process is not None:
-            _stop(process)
+            programs.stop(process)
         raise
     if process is not None:
         texts = _pdftotext(path, page_count, limits, process)
@@ -285,73 +279,6 @@ def _pypdf_text(path: Path) -> list[str]:
         raise FileRejected(path.name, f"damaged PDF: {_one_line(exc)}") from None
 
 
-def _limit_program() -> None:
-    """In a program we start: cap its memory and never let it dump core."""
-    # Never above the sandbox's own cap: raising a hard limit fails, and the
-    # program would not start at all.
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = _PROGRAM_MEMORY_BYTES
-    if hard != resource.RLIM_INFINITY:
-        cap = min(cap, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def _run(
-    command: list[str],
-    *,
-    name: str,
-    what: str,
-    seconds: float,
-    limit: float | None = None,
-) -> bytes:
-    """Run a program; ``limit`` is the time limit named in the error (default
-    ``seconds``)."""
-    return _finish(_start(command), name=name, what=what, seconds=seconds, limit=limit)
-
-
-def _start(command: list[str]) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, OMP_THREAD_LIMIT="1", LC_ALL="C.UTF-8")
-    # A session of its own, so that a timeout kills the program and whatever
-    # it started (a wrapper script's children would outlive it otherwise).
-    return subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=_limit_program,
-        env=env,
-        start_new_session=True,
-    )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.communicate()
-
-
-def _finish(
-    process: subprocess.Popen[bytes],
-    *,
-    name: str,
-    what: str,
-    seconds: float,
-    limit: float | None = None,
-) -> bytes:
-    with process:
-        try:
-            stdout, stderr = process.communicate(timeout=seconds)
-        except subprocess.TimeoutExpired:
-            _stop(process)
-            shown = seconds if limit is None else limit
-            raise FileRejected(name, f"{what} took longer than {shown:g} s") from None
-    if process.returncode != 0:
-        message = stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = message[-1] if message else f"exit status {process.returncode}"
-        raise FileRejected(name, f"{what} failed: {_one_line(reason)}")
-    return stdout
-
-
 def _pdftotext_command(path: Path) -> list[str]:
     return ["pdftotext", "-layout", "-enc", "UTF-8", "-q", str(path), "-"]
 
@@ -362,8 +289,8 @@ def _pdftotext(
     limits: ReadLimits,
     process: subprocess.Popen[bytes] | None = None,
 ) -> list[str]:
-    output = _finish(
-        process or _start(_pdftotext_command(path)),
+    output = programs.finish(
+        process or programs.start(_pdftotext_command(path)),
         name=path.name,
         what="reading the text layer (pdftotext)",
         seconds=limits.text_seconds,
@@ -381,121 +308,12 @@ def _ocr_pages(
     path: Path, numbers: list[int], limits: ReadLimits
 ) -> dict[int, tuple[str, float]]:
     with tempfile.TemporaryDirectory(prefix="tidewatch-ocr-") as folder:
-        pages = [_OcrPage(path, number, Path(folder), limits) for number in numbers]
-        _run_all(pages, workers=max(1, limits.ocr_workers))
+        pages = [
+            programs.OcrPage(path, number, Path(folder), limits.ocr_page_seconds)
+            for number in numbers
+        ]
+        programs.run_all(pages, workers=max(1, limits.ocr_workers))
     return {page.number: (page.text, page.seconds) for page in pages}
-
-
-def _run_all(pages: list[_OcrPage], workers: int) -> None:
-    """Run the pages' OCR, ``workers`` at a time. The first failure stops the
-    others and is raised: the document is refused, so nothing more is read."""
-    waiting = list(pages)
-    running: list[_OcrPage] = []
-    try:
-        while waiting or running:
-            while waiting and len(running) < workers:
-                page = waiting.pop(0)
-                page.start()
-                running.append(page)
-            time.sleep(0.02)
-            running = [page for page in running if not page.advance()]
-    except BaseException:
-        for page in running:
-            page.stop()
-        raise
-
-
-class _OcrPage:
-    """One page's OCR: ``pdftoppm`` draws it, then ``tesseract`` reads it.
-
-    Driven by polling, not by threads: the reader runs in a forked child, and
-    a thread started there can hang on a lock some thread of the parent held
-    at the fork (seen with pyarrow loaded). The page's time limit covers both
-    programs; when it passes, both are killed with their process group.
-    """
-
-    def __init__(
-        self,
-        path: Path,
-        number: int,
-        folder: Path,
-        limits: ReadLimits,
-        *,
-        dpi: int = OCR_DPI,
-        psm: int = 6,
-    ) -> None:
-        self.path = path
-        self.number = number
-        self.limits = limits
-        self.psm = psm
-        self.dpi = dpi
-        self.image = folder / f"page-{number}-{dpi}-{psm}"
-        self.what = f"page {number}: OCR"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.drawing = True
-        self.started = 0.0
-        self.text = ""
-        self.seconds = 0.0
-
-    def start(self) -> None:
-        self.started = time.perf_counter()
-        self.process = _start(
-            [
-                "pdftoppm",
-                "-r",
-                str(self.dpi),
-                "-gray",
-                "-png",
-                "-singlefile",
-                "-f",
-                str(self.number),
-                "-l",
-                str(self.number),
-                str(self.path),
-                str(self.image),
-            ]
-        )
-
-    def advance(self) -> bool:
-        """Move on if the running program has ended; True once the text is
-        read. Raises :class:`FileRejected` on a failure or the time limit."""
-        assert self.process is not None
-        limit = self.limits.ocr_page_seconds
-        if time.perf_counter() - self.started > limit:
-            self.stop()
-            raise FileRejected(
-                self.path.name, f"{self.what} took longer than {limit:g} s"
-            )
-        if self.process.poll() is None:
-            return False
-        what = f"{self.what} (drawing the page)" if self.drawing else self.what
-        output = _finish(self.process, name=self.path.name, what=what, seconds=limit)
-        if self.drawing:
-            self.drawing = False
-            self.process = _start(
-                [
-                    "tesseract",
-                    f"{self.image}.png",
-                    "stdout",
-                    "-l",
-                    "eng",
-                    "--psm",
-                    str(self.psm),
-                    # Keep the gap between the two signature columns, as
-                    # pdftotext -layout does.
-                    "-c",
-                    "preserve_interword_spaces=1",
-                ]
-            )
-            return False
-        Path(f"{self.image}.png").unlink(missing_ok=True)
-        self.text = output.decode("utf-8", "replace")
-        self.seconds = time.perf_counter() - self.started
-        return True
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            _stop(self.process)
 
 
 def _one_line(value: object) -> str:
@@ -514,8 +332,10 @@ def ocr_again(path: Path, number: int, limits: ReadLimits = ReadLimits()) -> lis
     """OCR of page ``number`` at each of :data:`SECOND_LOOKS`."""
     with tempfile.TemporaryDirectory(prefix="tidewatch-ocr-") as folder:
         pages = [
-            _OcrPage(path, number, Path(folder), limits, dpi=dpi, psm=psm)
+            programs.OcrPage(
+                path, number, Path(folder), limits.ocr_page_seconds, dpi=dpi, psm=psm
+            )
             for dpi, psm in SECOND_LOOKS
         ]
-        _run_all(pages, workers=max(1, limits.ocr_workers))
+        programs.run_all(pages, workers=max(1, limits.ocr_workers))
     return [page.text for page in pages]
