@@ -28,7 +28,12 @@ SHOTS = [
     ("home-es.png", "/es/", "svg[data-ready='true']"),
     ("county-en.png", "/en/county/45019/", "h1"),
     ("agency-en.png", "/en/agency/{agency}/", "h1"),
+    # Sweetwater County, WY's MOA: a scan read by OCR.
+    ("document-en.png", "/en/documents/{document}/", "h1"),
+    ("document-es.png", "/es/documents/{document}/", "h1"),
+    ("document-search-en.png", "/en/search/documents/?q=%22field+office%22", "h1"),
 ]
+MOAS = ("WYOMING__SweetwaterCounty_JEM_MOA_030725.pdf",)
 
 
 def main() -> int:
@@ -41,7 +46,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tidewatch-shots-") as folder:
         data_dir = Path(folder)
         print(f"importing {corpus} ...")
-        load_corpus(corpus, data_dir)
+        load_corpus(corpus, data_dir, documents=MOAS)
         with serve(data_dir) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=browser_path, args=chromium.ARGS
@@ -52,8 +57,11 @@ def main() -> int:
             ).json()["results"]
             sheriff = "Charleston County Sheriff"
             agency = next(a["id"] for a in agencies if a["name"].startswith(sheriff))
+            document = page.request.get(
+                f"{url}/api/documents/search", params={"q": "Sweetwater"}
+            ).json()["results"][0]["document_id"]
             for name, path, ready in SHOTS:
-                page.goto(url + path.format(agency=agency))
+                page.goto(url + path.format(agency=agency, document=document))
                 page.wait_for_selector(ready)
                 page.screenshot(path=OUT / name, full_page=True)
                 print(f"wrote {(OUT / name).relative_to(REPO)}")

@@ -23,6 +23,7 @@ from tidewatch.documents.models import (
 from tidewatch.pipeline.archive import store
 from tidewatch.pipeline.importer import import_paths
 from tidewatch.places import service
+from tidewatch.site import caching
 
 pytestmark = pytest.mark.django_db
 
@@ -409,3 +410,23 @@ def test_build_site_writes_document_pages_diffs_and_pdfs(tmp_path, charleston):
     # The download link leads to the archived PDF under its own name.
     pdf = out / f"raw/{first.raw_file.sha256}/{first.file_name}"
     assert pdf.read_bytes() == stored_file(first.raw_file).read_bytes()
+
+
+def test_the_readers_notes_are_shown_in_the_pages_language(client, charleston):
+    document = charleston["first"]
+    note = "no typed date read (a handwritten date is not read)"
+    DocumentField.objects.create(
+        document=document, name="ice_signed_date", value="", confidence=0, note=note
+    )
+    caching.forget_data_version()
+
+    english = client.get(f"/en/documents/{document.pk}/").content.decode()
+    spanish = client.get(f"/es/documents/{document.pk}/").content.decode()
+
+    assert note in english
+    row = spanish.split("Fecha de la firma de ICE</th>")[1].split("</tr>")[0]
+    assert "no se leyó ninguna fecha mecanografiada" in row
+    assert 'lang="en"' not in row
+    # A note that is not one of the reader's phrases stays in English, marked so.
+    other = spanish.split("Firmó en nombre de ICE</th>")[1].split("</tr>")[0]
+    assert '<span lang="en">handwritten: not read</span>' in other

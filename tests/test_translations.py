@@ -23,6 +23,10 @@ CALL = re.compile(
 )
 PY_FUNCTIONS = {
     "_": (None, 0),
+    # The document reader's notes (pipeline.moa_fields): stored in English,
+    # shown translated (site.document_views.reader_text).
+    "N_": (None, 0),
+    "gettext_noop": (None, 0),
     "gettext": (None, 0),
     "gettext_lazy": (None, 0),
     "pgettext": (0, 1),

@@ -17,6 +17,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop as N_
+
 from tidewatch.pipeline.moa_signatures import (
     Reading,
     SignatureReading,
@@ -140,15 +142,17 @@ def _model(pages: Sequence[Page], file_name: str) -> FieldValue:
                 model,
                 hits[0],
                 0.7,
-                "not in the title: from the purpose clause's wording",
+                N_("not in the title: from the purpose clause's wording"),
             )
     match = _FILE_NAME_MODEL.search(file_name)
     if match:
         model = "TFM" if match.group(1) == "TF" else match.group(1)
         return FieldValue(
-            "model", model, None, 0.5, "not in the text: from ICE's file name"
+            "model", model, None, 0.5, N_("not in the text: from ICE's file name")
         )
-    return _missing("model", "no model named in the title, the text or the file name")
+    return _missing(
+        "model", N_("no model named in the title, the text or the file name")
+    )
 
 
 def _document_type(pages: Sequence[Page]) -> FieldValue:
@@ -160,7 +164,11 @@ def _document_type(pages: Sequence[Page]) -> FieldValue:
     if "memorandum of agreement" in head:
         return FieldValue("document_type", "agreement", pages[0].number, 0.9)
     return FieldValue(
-        "document_type", "agreement", None, 0.4, "no title read: taken as an agreement"
+        "document_type",
+        "agreement",
+        None,
+        0.4,
+        N_("no title read: taken as an agreement"),
     )
 
 
@@ -198,7 +206,7 @@ def _agency_and_state(
     agency_field = (
         FieldValue("agency", agency, first.number, 0.9)
         if agency
-        else _missing("agency", "the PARTIES clause naming the agency was not read")
+        else _missing("agency", N_("the PARTIES clause naming the agency was not read"))
     )
     if agency:
         footer = _footer_agency(pages, agency)
@@ -208,7 +216,7 @@ def _agency_and_state(
                 footer,
                 first.number,
                 0.95,
-                "as printed in the page footers",
+                N_("as printed in the page footers"),
             )
     if state:
         return agency_field, FieldValue("state", state, first.number, 0.9)
@@ -282,7 +290,7 @@ def _state_elsewhere(pages: Sequence[Page], agency: str, file_name: str) -> Fiel
     for word in sorted(STATE_NAMES, key=len, reverse=True):
         if agency.lower().startswith(word.lower() + " "):
             return FieldValue(
-                "state", STATE_NAMES[word], 1, 0.85, "from the agency's name"
+                "state", STATE_NAMES[word], 1, 0.85, N_("from the agency's name")
             )
     for page in reversed(pages):
         for block in _lea_contact_blocks(page.text):
@@ -293,7 +301,7 @@ def _state_elsewhere(pages: Sequence[Page], agency: str, file_name: str) -> Fiel
                     _state_code(found.group("state")) or "",
                     page.number,
                     0.8,
-                    "from the agency's address",
+                    N_("from the agency's address"),
                 )
     match = _FILE_NAME_STATE.search(file_name)
     if match and match.group(1) in STATE_CODES:
@@ -302,9 +310,9 @@ def _state_elsewhere(pages: Sequence[Page], agency: str, file_name: str) -> Fiel
             match.group(1),
             None,
             0.5,
-            "not printed in the document: from ICE's file name",
+            N_("not printed in the document: from ICE's file name"),
         )
-    return _missing("state", "no state in the text or the file name")
+    return _missing("state", N_("no state in the text or the file name"))
 
 
 def _lea_contact_blocks(text: str) -> list[str]:
@@ -341,13 +349,15 @@ def _contacts(pages: Sequence[Page]) -> dict[str, FieldValue]:
                 )
             else:
                 result["field_office"] = _missing(
-                    "field_office", "the ICE contact names no field office"
+                    "field_office", N_("the ICE contact names no field office")
                 )
             return result
     return {
-        "lea_contact": _missing("lea_contact", "no points-of-contact section read"),
-        "ice_contact": _missing("ice_contact", "no points-of-contact section read"),
-        "field_office": _missing("field_office", "no points-of-contact section read"),
+        "lea_contact": _missing("lea_contact", N_("no points-of-contact section read")),
+        "ice_contact": _missing("ice_contact", N_("no points-of-contact section read")),
+        "field_office": _missing(
+            "field_office", N_("no points-of-contact section read")
+        ),
     }
 
 
@@ -377,14 +387,18 @@ def _terms(pages: Sequence[Page]) -> dict[str, FieldValue]:
             elif re.search(r"Termination by the LEA shall be provided", after, re.I):
                 result["termination"] = FieldValue(
                     "termination",
-                    "either party may end it; the LEA in writing to the local "
-                    "Field Office",
+                    N_(
+                        "either party may end it; the LEA in writing to the local "
+                        "Field Office"
+                    ),
                     page.number,
                     0.75,
                 )
             break
-    result.setdefault("duration", _missing("duration", "no effective-date clause read"))
     result.setdefault(
-        "termination", _missing("termination", "no termination clause read")
+        "duration", _missing("duration", N_("no effective-date clause read"))
+    )
+    result.setdefault(
+        "termination", _missing("termination", N_("no termination clause read"))
     )
     return result

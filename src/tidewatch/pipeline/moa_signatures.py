@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from django.utils.translation import gettext_noop as N_
+
 from tidewatch.pipeline.moa_text import clean_value, fold, parse_date, person_name
 
 
@@ -76,9 +78,9 @@ _TITLE_WORDS = re.compile(
     re.I,
 )
 _NOT_READ = {
-    "name": "no printed name read in the signature block",
-    "title": "no title read in the signature block",
-    "date": "no typed date read (a handwritten date is not read)",
+    "name": N_("no printed name read in the signature block"),
+    "title": N_("no title read in the signature block"),
+    "date": N_("no typed date read (a handwritten date is not read)"),
 }
 
 
@@ -98,9 +100,9 @@ def read_signatures(pages: Sequence[_Page]) -> Signatures:
                     readings.append((source, found))
     if not readings:
         empty = SignatureReading(
-            name=Reading(note="no signature page found"),
-            title=Reading(note="no signature page found"),
-            date=Reading(note="no signature page found"),
+            name=Reading(note=N_("no signature page found")),
+            title=Reading(note=N_("no signature page found")),
+            date=Reading(note=N_("no signature page found")),
         )
         return Signatures(empty, replace(empty))
     return Signatures(
@@ -113,11 +115,15 @@ def _second(reading: SignatureReading) -> SignatureReading:
     for part in ("name", "title", "date"):
         value = getattr(reading, part)
         if value.value:
-            setattr(reading, part, replace(
-                value,
-                confidence=value.confidence - 0.2,
-                note=value.note or "read on a second OCR pass of the page",
-            ))
+            setattr(
+                reading,
+                part,
+                replace(
+                    value,
+                    confidence=value.confidence - 0.2,
+                    note=value.note or N_("read on a second OCR pass of the page"),
+                ),
+            )
     return reading
 
 
@@ -294,7 +300,7 @@ def _read_column(lines: list[str], page: int, *, ocr: bool) -> SignatureReading:
             near = (value, i) if value else nearby(i, person_name)
             if near:
                 reading.name = Reading(
-                    near[0], page, 0.7, "the name typed in the signature box"
+                    near[0], page, 0.7, N_("the name typed in the signature box")
                 )
     if not has_name and not reading.name.value:
         _read_unlabelled(lines, used, page, reading)
@@ -304,7 +310,7 @@ def _read_column(lines: list[str], page: int, *, ocr: bool) -> SignatureReading:
             value = _date(line) if i not in used and not _LABEL.match(line) else ""
             if value:
                 reading.date = Reading(
-                    value, page, 0.6, "a date in the column, unlabelled"
+                    value, page, 0.6, N_("a date in the column, unlabelled")
                 )
                 break
     return reading
@@ -326,7 +332,9 @@ def _read_unlabelled(
         key=lambda item: not (item[0] + 1 < len(lines) and _title(lines[item[0] + 1]))
     )
     for i, name in candidates[:1]:
-        reading.name = Reading(name, page, 0.75, "the name typed under the signature")
+        reading.name = Reading(
+            name, page, 0.75, N_("the name typed under the signature")
+        )
         if not reading.title.value:
             for j in (i + 1, i - 1, i + 2):
                 if 0 <= j < len(lines) and j not in used:

@@ -72,6 +72,12 @@ def _tidewatch(args: list[str], env: dict[str, str], allowed: tuple = (0,)) -> s
     return done.stdout
 
 
+def corpus_moas(corpus: Path) -> list[str]:
+    """The names of every agreement PDF in the corpus's ``moa_pdfs`` folder."""
+    folder = corpus / "moa_pdfs"
+    return sorted(p.name for p in folder.glob("*.pdf")) if folder.is_dir() else []
+
+
 def load_corpus(corpus: Path, data_dir: Path, documents: Sequence[str] = ()) -> str:
     """Migrate a new database in ``data_dir`` and import every corpus list and
     reference table, and the named agreement PDFs of ``moa_pdfs/``; return the

@@ -21,7 +21,7 @@ from tidewatch.agreements.models import Listing
 from tidewatch.documents.models import AgreementDocument, Document, DocumentField
 from tidewatch.documents.signatories import iso_date
 from tidewatch.site import caching
-from tidewatch.site.document_views import KIND_LABELS, age
+from tidewatch.site.document_views import KIND_LABELS, age, reader_text
 
 # The signature blocks the slot shows: label, then name/title/date fields.
 SIGNERS = (
@@ -55,6 +55,8 @@ def _signers(fields: dict[str, DocumentField]) -> list[dict[str, Any]]:
             {
                 "label": label,
                 "name": who.value if who else "",
+                # In English: the index is built once for both languages;
+                # the slot template translates it with reader_text.
                 "note": who.note if who else "",
                 "page": who.page if who and who.value else None,
                 "title": what.value if what else "",
@@ -112,6 +114,15 @@ def document_index() -> DocumentIndex:
     return caching.per_data_version("document-index", build)
 
 
+def _in_language(document: dict[str, Any]) -> dict[str, Any]:
+    """A document's entry with the reader's notes in the page's language."""
+    signers = []
+    for who in document["signers"]:
+        note, lang = reader_text(who["note"])
+        signers.append({**who, "note": note, "note_lang": lang})
+    return {**document, "signers": signers}
+
+
 def slot_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The scope's agreement rows that have a document on file or a link on
     ICE's lists, each with its documents and "N of M on file" (M: the
@@ -119,7 +130,10 @@ def slot_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     index = document_index()
     result = []
     for row in rows:
-        files = index.by_agreement.get(row["agreement_id"], [])
+        files = [
+            _in_language(found)
+            for found in index.by_agreement.get(row["agreement_id"], [])
+        ]
         listed = index.listed.get(row["agreement_id"], set())
         if files or listed or row["moa_url"] or row["addendum_url"]:
             result.append(

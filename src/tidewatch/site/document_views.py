@@ -21,8 +21,8 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from tidewatch.agreements.models import Agreement
 from tidewatch.documents.models import Document, DocumentField
@@ -81,7 +81,19 @@ def shown_value(name: str, value: str) -> Any:
         return f"{MODEL_LABELS[value]} ({value})"
     if name == "document_type":
         return TYPE_LABELS.get(value, value)
+    if name == "termination":
+        return reader_text(value)[0]  # the reader's own summary, not a quote
     return value
+
+
+def reader_text(text: str) -> tuple[str, str]:
+    """A note (or a value) the document reader wrote, in the page's language
+    when it is one of the reader's fixed phrases (marked N_ in
+    pipeline.moa_fields and moa_signatures), and the language it is in."""
+    if not text:
+        return "", ""
+    shown = gettext(text)
+    return shown, "" if shown != text or get_language() == "en" else "en"
 
 
 def field_rows(fields: Iterable[DocumentField]) -> list[dict[str, Any]]:
@@ -95,7 +107,8 @@ def field_rows(fields: Iterable[DocumentField]) -> list[dict[str, Any]]:
                 "label": FIELD_LABELS.get(field.name, field.name),
                 "value": shown_value(field.name, field.value) if field.value else "",
                 "is_date": field.name in DATE_FIELDS and iso_date(field.value),
-                "note": field.note,
+                "note": reader_text(field.note)[0],
+                "note_lang": reader_text(field.note)[1],
                 "page": field.page,
                 "confidence": confidence_word(field.confidence),
             }
