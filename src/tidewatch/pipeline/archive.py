@@ -120,3 +120,14 @@ def store(
 
 def stored_file(raw_file: RawFile) -> Path:
     return Path(settings.ARCHIVE_DIR) / raw_file.path
+
+
+def last_download_headers(url: str) -> dict[str, str]:
+    """The HTTP headers of the latest download from ``url`` (empty if none):
+    their ETag and Last-Modified make the next request conditional."""
+    last = (
+        Observation.objects.filter(source_url=url, via=Observation.SYNC)
+        .order_by("-observed_at")
+        .first()
+    )
+    return last.http_headers if last else {}

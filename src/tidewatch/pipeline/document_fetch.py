@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from tidewatch import conf
-from tidewatch.pipeline import runs
+from tidewatch.pipeline import archive, runs
 from tidewatch.pipeline.cells import link_file_name
 from tidewatch.pipeline.document_links import linked_urls
 from tidewatch.pipeline.documents import DocumentReport, store
@@ -58,12 +58,7 @@ def fetch(
         if index:
             sleep(delay)
         name = link_file_name(url) or "document.pdf"
-        last = (
-            Observation.objects.filter(source_url=url, via=Observation.SYNC)
-            .order_by("-observed_at")
-            .first()
-        )
-        headers = last.http_headers if last else {}
+        headers = archive.last_download_headers(url)
         try:
             download = fetch_url(
                 url,

@@ -34,7 +34,7 @@ from tidewatch.documents.models import (
     DocumentField,
     DocumentPage,
 )
-from tidewatch.pipeline import archive
+from tidewatch.pipeline import archive, importer
 from tidewatch.pipeline.document_links import link_agreements, linked_text
 from tidewatch.pipeline.errors import FileRejected
 from tidewatch.pipeline.moa_fields import FieldValue, Page, read_fields
@@ -84,13 +84,7 @@ def read_limits() -> ReadLimits:
 
 
 def sandbox_limits() -> SandboxLimits:
-    return SandboxLimits(
-        cpu_seconds=conf.whole_number("TIDEWATCH_PARSE_CPU_SECONDS", minimum=1),
-        memory_bytes=conf.whole_number("TIDEWATCH_PARSE_MEMORY_MB", minimum=64)
-        * 1024
-        * 1024,
-        wall_seconds=conf.number("TIDEWATCH_PDF_WALL_SECONDS"),
-    )
+    return importer.sandbox_limits("TIDEWATCH_PDF_WALL_SECONDS")
 
 
 def store(

@@ -95,13 +95,15 @@ def xlsx_limits() -> XlsxLimits:
     )
 
 
-def sandbox_limits() -> SandboxLimits:
+def sandbox_limits(wall_setting: str = "TIDEWATCH_PARSE_WALL_SECONDS") -> SandboxLimits:
+    """The reader child's limits from the settings; documents (OCR) have a
+    wall-clock limit of their own (``TIDEWATCH_PDF_WALL_SECONDS``)."""
     return SandboxLimits(
         cpu_seconds=conf.whole_number("TIDEWATCH_PARSE_CPU_SECONDS", minimum=1),
         memory_bytes=conf.whole_number("TIDEWATCH_PARSE_MEMORY_MB", minimum=64)
         * 1024
         * 1024,
-        wall_seconds=conf.number("TIDEWATCH_PARSE_WALL_SECONDS"),
+        wall_seconds=conf.number(wall_setting),
     )
 
 

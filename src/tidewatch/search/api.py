@@ -9,7 +9,6 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import translation
 from ninja import Field, Query, Router, Schema
-from ninja.errors import ValidationError
 
 from tidewatch.api.schemas import Invalid
 from tidewatch.search import document_search
@@ -60,18 +59,9 @@ class SearchResponse(Schema):
 def search_names(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     """Best matches first; places and agencies with agreements rank higher. An
     empty or punctuation-only ``q`` gives no results, not an error."""
-    unknown = sorted(set(request.GET) - set(SearchParams.model_fields))
-    if unknown:
-        raise ValidationError(
-            [
-                {
-                    "type": "unknown_parameter",
-                    "loc": ("query", name),
-                    "msg": "not a parameter of this endpoint (known: limit, q)",
-                }
-                for name in unknown
-            ]
-        )
+    from tidewatch.api.api import refuse_unknown  # api.api mounts this router
+
+    refuse_unknown(request, SearchParams)
     hits = search(params.q, limit=params.limit) if params.q.strip() else []
     with translation.override("en"):
         results = [{**vars(hit), "url": hit.url} for hit in hits]
@@ -139,18 +129,9 @@ def search_document_text(
     """Pages of MOAs and addenda holding every word and phrase of ``q``, best
     first. An empty or punctuation-only ``q`` gives no results, not an error;
     one longer than 200 characters is refused."""
-    unknown = sorted(set(request.GET) - set(DocumentSearchParams.model_fields))
-    if unknown:
-        raise ValidationError(
-            [
-                {
-                    "type": "unknown_parameter",
-                    "loc": ("query", name),
-                    "msg": "not a parameter of this endpoint (known: limit, q)",
-                }
-                for name in unknown
-            ]
-        )
+    from tidewatch.api.api import refuse_unknown  # api.api mounts this router
+
+    refuse_unknown(request, DocumentSearchParams)
     hits = document_search.search_documents(params.q, limit=params.limit)
     total = document_search.count_matches(params.q) if hits else None
     with translation.override("en"):
