@@ -430,3 +430,14 @@ def test_the_readers_notes_are_shown_in_the_pages_language(client, charleston):
     # A note that is not one of the reader's phrases stays in English, marked so.
     other = spanish.split("Firmó en nombre de ICE</th>")[1].split("</tr>")[0]
     assert '<span lang="en">handwritten: not read</span>' in other
+
+
+def test_the_county_slot_shows_the_readers_notes_in_spanish(client, charleston):
+    note = "no printed name read in the signature block"
+    DocumentField.objects.filter(name="ice_official_name").update(note=note)
+    caching.forget_data_version()
+
+    page = client.get("/es/county/45019/").content.decode()
+
+    assert "no se leyó ningún nombre impreso en el bloque de firmas" in page
+    assert note not in page
