@@ -21,6 +21,7 @@ from tests.fixtures.workbooks import Row, moa, write_list
 from tidewatch.cli import app
 from tidewatch.documents.models import AgreementDocument, Document, DocumentPage
 from tidewatch.pipeline import document_fetch, documents
+from tidewatch.pipeline.document_links import closest_by_date
 from tidewatch.pipeline.importer import import_paths
 from tidewatch.publications.models import Observation, RawFile
 
@@ -253,3 +254,21 @@ def test_fetch_pauses_between_requests_and_refuses_other_hosts(
     assert "files.example.org" in report.failures[0]
     assert [r.ok for r in report.files] == [True]
     assert [r.path for r, _ in ice.log] == ["/doclib/287gMOA/good.pdf"]
+
+
+def test_signature_dates_choose_between_agreements_that_share_a_name() -> None:
+    # Two agreements an agency name could mean (a renamed agency and a new
+    # one under the old name): ICE's signing dates tell them apart.
+    matches = [
+        ("old-agency-jem", date(2020, 6, 30)),
+        ("new-agency-jem", date(2025, 3, 5)),
+    ]
+    assert (
+        closest_by_date(matches, [date(2025, 3, 1), date(2025, 3, 5)])
+        == "new-agency-jem"
+    )
+    assert closest_by_date(matches, [date(2020, 6, 30)]) == "old-agency-jem"
+    # No signature date read, or none near ICE's: not linked rather than guessed.
+    assert closest_by_date(matches, []) == ""
+    assert closest_by_date(matches, [date(2023, 1, 1)]) == ""
+    assert closest_by_date([("only-agreement", None)], []) == "only-agreement"

@@ -2,11 +2,14 @@
 
 In order: the list link it was downloaded from; else the link whose file name
 it carries (``ALABAMA__<ICE's name>.pdf`` counts); else the agency, state and
-model read in it, when they match exactly one agreement. Every link records
+model read in it, when they match exactly one agreement, or when the
+signature dates read in it pick one out (``closest_by_date``). Every link records
 how it was made (``AgreementDocument.how``).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from tidewatch.agreements.models import Agency, AgencyAlias, Agreement, Listing
 from tidewatch.documents.models import AgreementDocument, Document
@@ -101,10 +104,41 @@ def _agreement_by_content(document: Document) -> str:
     )
     matches = list(
         Agreement.objects.filter(agency_id__in=agency_ids, model=model).values_list(
-            "id", flat=True
+            "id", "signed_date"
         )
     )
-    return matches[0] if len(matches) == 1 else ""
+    signed = [
+        day
+        for day in (
+            _day(fields.get("lea_signed_date")),
+            _day(fields.get("ice_signed_date")),
+        )
+        if day
+    ]
+    return closest_by_date(matches, signed)
+
+
+def closest_by_date(
+    matches: list[tuple[str, date | None]], signed: list[date], days: int = 14
+) -> str:
+    """The one agreement among ``matches`` (id, ICE's signing date) that the
+    document's signature dates point to: the only match, else the only one
+    ICE dated within ``days`` of a signature. Empty when it stays unclear."""
+    if len(matches) == 1:
+        return matches[0][0]
+    near = [
+        agreement_id
+        for agreement_id, day in matches
+        if day and any(abs((day - when).days) <= days for when in signed)
+    ]
+    return near[0] if len(near) == 1 else ""
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def linked_text(links: list[AgreementDocument]) -> str:
