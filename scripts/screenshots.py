@@ -22,7 +22,8 @@ from tidewatch.site.corpus_site import default_corpus, load_corpus, serve
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "screenshots"
 # (file name, path, what to wait for): Charleston County, SC, and its
-# sheriff's office, both on ICE's lists.
+# sheriff's office, both on ICE's lists. Pages longer than MAX_HEIGHT (a
+# document with the text of every page) are cut there: the top is the point.
 SHOTS = [
     ("home-en.png", "/en/", "svg[data-ready='true']"),
     ("home-es.png", "/es/", "svg[data-ready='true']"),
@@ -34,6 +35,7 @@ SHOTS = [
     ("document-search-en.png", "/en/search/documents/?q=%22field+office%22", "h1"),
 ]
 MOAS = ("WYOMING__SweetwaterCounty_JEM_MOA_030725.pdf",)
+MAX_HEIGHT = 2400  # pixels; keeps every screenshot well under 1 MiB
 
 
 def main() -> int:
@@ -63,7 +65,14 @@ def main() -> int:
             for name, path, ready in SHOTS:
                 page.goto(url + path.format(agency=agency, document=document))
                 page.wait_for_selector(ready)
-                page.screenshot(path=OUT / name, full_page=True)
+                height = page.evaluate("document.documentElement.scrollHeight")
+                clip = {
+                    "x": 0,
+                    "y": 0,
+                    "width": 1280,
+                    "height": min(height, MAX_HEIGHT),
+                }
+                page.screenshot(path=OUT / name, full_page=True, clip=clip)
                 print(f"wrote {(OUT / name).relative_to(REPO)}")
             browser.close()
     return 0

@@ -21,7 +21,7 @@ from tidewatch import conf
 from tidewatch.pipeline import archive, runs
 from tidewatch.pipeline.cells import link_file_name
 from tidewatch.pipeline.document_links import linked_urls
-from tidewatch.pipeline.documents import DocumentReport, store
+from tidewatch.pipeline.documents import DocumentReport, refresh_search, store
 from tidewatch.pipeline.download import fetch_url
 from tidewatch.pipeline.errors import FileRejected
 from tidewatch.publications.models import Observation
@@ -90,5 +90,7 @@ def fetch(
                 kind=kind,
             )
         )
+    if any(stored.ok for stored in report.files):
+        refresh_search()
     runs.finish(run, {"urls": len(urls)}, report.errors)
     return report

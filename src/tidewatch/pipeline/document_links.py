@@ -9,6 +9,7 @@ how it was made (``AgreementDocument.how``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from tidewatch.agreements.models import Agency, AgencyAlias, Agreement, Listing
@@ -27,16 +28,19 @@ def linked_urls() -> dict[str, str]:
     return dict(sorted(urls.items()))
 
 
-def link_agreements(document: Document) -> list[AgreementDocument]:
+def link_agreements(
+    document: Document, file_names: Mapping[str, str] | None = None
+) -> list[AgreementDocument]:
     """Tie a document to the agreements whose lists link it: by its address,
-    else by the address's file name, else by the agency, state and model
-    read in it. Returns the links (existing ones included)."""
+    else by the address's file name (``file_names``: ``urls_by_file_name()``,
+    read here when not given), else by the agency, state and model read in
+    it. Returns the links (existing ones included)."""
     found: dict[str, str] = {}
     if document.source_url:
         for agreement_id in _agreements_linking(document.source_url):
             found.setdefault(agreement_id, AgreementDocument.BY_URL)
     if not found:
-        url = url_for_file_name(document.file_name)
+        url = url_for_file_name(document.file_name, file_names)
         if url:
             for agreement_id in _agreements_linking(url):
                 found.setdefault(agreement_id, AgreementDocument.BY_FILE_NAME)
@@ -64,19 +68,22 @@ def _agreements_linking(url: str) -> list[str]:
     return sorted(set(ids) | set(more))
 
 
-def url_for_file_name(file_name: str) -> str:
+def url_for_file_name(file_name: str, by_name: Mapping[str, str] | None = None) -> str:
     """The list link whose file name this file carries: the same name, or the
     name after a folder prefix ("ALABAMA__<ICE's name>.pdf")."""
     wanted = file_name.rsplit("/", 1)[-1]
     candidates = {wanted, wanted.split("__", 1)[-1]}
-    by_name = _urls_by_file_name()
+    if by_name is None:
+        by_name = urls_by_file_name()
     for candidate in candidates:
         if candidate in by_name:
             return by_name[candidate]
     return ""
 
 
-def _urls_by_file_name() -> dict[str, str]:
+def urls_by_file_name() -> dict[str, str]:
+    """Every linked document address by its file name (the first address for
+    a name two addresses share)."""
     names: dict[str, str] = {}
     for url in linked_urls():
         name = link_file_name(url)

@@ -18,7 +18,7 @@ Downloads are in ``pipeline.document_fetch``; links to agreements in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -35,7 +35,11 @@ from tidewatch.documents.models import (
     DocumentPage,
 )
 from tidewatch.pipeline import archive, importer
-from tidewatch.pipeline.document_links import link_agreements, linked_text
+from tidewatch.pipeline.document_links import (
+    link_agreements,
+    linked_text,
+    urls_by_file_name,
+)
 from tidewatch.pipeline.errors import FileRejected
 from tidewatch.pipeline.moa_fields import FieldValue, Page, read_fields
 from tidewatch.pipeline.moa_signatures import signed_pages
@@ -97,8 +101,13 @@ def store(
     headers: dict[str, str] | None = None,
     via: str = Observation.IMPORT,
     kind: str = "",
+    file_names: Mapping[str, str] | None = None,
 ) -> DocumentReport:
-    """Archive, read and store one PDF; link it to its agreements."""
+    """Archive, read and store one PDF; link it to its agreements.
+
+    ``file_names`` (from ``document_links.urls_by_file_name``) lets a batch
+    read the lists' links once instead of once per file. The caller rebuilds
+    the text search index after the batch (``refresh_search``)."""
     max_bytes = conf.whole_number("TIDEWATCH_PDF_MAX_MB", minimum=1) * 1024 * 1024
     if len(content) > max_bytes:
         return DocumentReport(
@@ -122,7 +131,7 @@ def store(
         if source_url and not existing.source_url:
             existing.source_url = source_url
             existing.save(update_fields=["source_url"])
-        links = link_agreements(existing)
+        links = link_agreements(existing, file_names)
         return DocumentReport(
             name,
             True,
@@ -150,11 +159,10 @@ def store(
         document = _save(
             raw_file, text, fields, name=name, source_url=source_url, kind=kind
         )
-        links = link_agreements(document)
+        links = link_agreements(document, file_names)
         RawFile.objects.filter(pk=raw_file.pk).update(
             status=RawFile.PUBLISHED, rejection=""
         )
-    _refresh_search()
     signer = fields["lea_signatory_name"]
     return DocumentReport(
         name,
@@ -237,17 +245,18 @@ def _save(
     return document
 
 
-def _refresh_search() -> None:
-    try:
-        from tidewatch.search.document_search import rebuild_document_index
-    except ImportError:  # pragma: no cover - the search module is optional
-        return
+def refresh_search() -> None:
+    """Rebuild the document text index once, after a batch of files (each
+    rebuild reads every page, so not after every file)."""
+    from tidewatch.search.document_search import rebuild_document_index
+
     rebuild_document_index()
 
 
 def import_paths(paths: Iterable[Path]) -> list[DocumentReport]:
     """Add PDFs from disk (files, or folders of *.pdf)."""
     reports = []
+    file_names = urls_by_file_name()
     for path in _expand(paths):
         name = path.name
         try:
@@ -264,8 +273,11 @@ def import_paths(paths: Iterable[Path]) -> list[DocumentReport]:
                 observed_at=timezone.now(),
                 source_url="",
                 via=Observation.IMPORT,
+                file_names=file_names,
             )
         )
+    if any(report.ok for report in reports):
+        refresh_search()
     return reports
 
 

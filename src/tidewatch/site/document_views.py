@@ -101,14 +101,15 @@ def field_rows(fields: Iterable[DocumentField]) -> list[dict[str, Any]]:
     order = {name: i for i, name in enumerate(FIELD_LABELS)}
     rows = []
     for field in sorted(fields, key=lambda f: (order.get(f.name, len(order)), f.name)):
+        note, note_lang = reader_text(field.note)
         rows.append(
             {
                 "name": field.name,
                 "label": FIELD_LABELS.get(field.name, field.name),
                 "value": shown_value(field.name, field.value) if field.value else "",
                 "is_date": field.name in DATE_FIELDS and iso_date(field.value),
-                "note": reader_text(field.note)[0],
-                "note_lang": reader_text(field.note)[1],
+                "note": note,
+                "note_lang": note_lang,
                 "page": field.page,
                 "confidence": confidence_word(field.confidence),
             }
