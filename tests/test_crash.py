@@ -222,11 +222,27 @@ class PostgresDatabase:
             f'CREATE DATABASE "{self.template}" TEMPLATE "{self.db}"',
         )
 
+    def _drop(self, name: str, timeout: float = 60) -> None:
+        """DROP ... WITH (FORCE), waiting out autovacuum.
+
+        Before PostgreSQL 18 a role without pg_signal_backend may not end an
+        autovacuum worker, and FORCE refuses with InsufficientPrivilege when
+        one is busy on the database (the killed import leaves plenty to
+        vacuum). The worker finishes in moments, so try again until it has.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except self.psycopg.errors.InsufficientPrivilege:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
     def restore(self) -> None:
-        self._admin(
-            f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)',
-            f'CREATE DATABASE "{self.db}" TEMPLATE "{self.template}"',
-        )
+        self._drop(self.db)
+        self._admin(f'CREATE DATABASE "{self.db}" TEMPLATE "{self.template}"')
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Any]:
@@ -241,10 +257,8 @@ class PostgresDatabase:
         """The server checks constraints at commit; nothing to add here."""
 
     def close(self) -> None:
-        self._admin(
-            f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)',
-            f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)',
-        )
+        self._drop(self.db)
+        self._drop(self.template)
 
 
 Database = SqliteDatabase | PostgresDatabase
