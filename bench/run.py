@@ -26,7 +26,10 @@ docs/benchmarks.md. Measured, each against its baseline:
   (target under 60 s);
 - documents (``bench/documents.py``, ``--only documents``): reading the corpus
   MOA PDFs (text layer and OCR) against ``pdftotext -layout`` alone (target:
-  text layer within 2x).
+  text layer within 2x);
+- cost model (``bench/costs.py``, ``--only costs``): 10,000 Monte Carlo draws
+  for every county with an agreement, against one deterministic evaluation
+  per county (target: all counties under 10 s).
 
 The machine may be shared and noisy: read the spread of the three runs
 printed beside each median. Timings are never asserted in tests.
@@ -456,7 +459,7 @@ def main() -> int:
     parser.add_argument("--places-worker", metavar="DATA_DIR", help=argparse.SUPPRESS)
     parser.add_argument(
         "--only",
-        choices=["import", "serving", "build-site", "documents"],
+        choices=["import", "serving", "build-site", "documents", "costs"],
         help="Run one group and rewrite only its part of docs/benchmarks.md.",
     )
     args = parser.parse_args()
@@ -480,6 +483,14 @@ def main() -> int:
         print("\n".join(section))
         replace_section(section)
         print(f"\nbench: wrote the documents section of {DOC.relative_to(REPO)}")
+        return 0
+    if args.only == "costs":
+        import costs  # bench/costs.py
+
+        section = costs.markdown(costs.run(corpus))
+        print("\n".join(section))
+        replace_section(section)
+        print(f"\nbench: wrote the cost model section of {DOC.relative_to(REPO)}")
         return 0
     if args.only == "serving":
         section = serving_section(corpus)
@@ -604,6 +615,13 @@ def main() -> int:
         replace_section([documents.TITLE, *kept.rstrip("\n").split("\n")])
     elif args.only != "import":
         replace_section(documents.markdown(documents.run(corpus)))
+    import costs  # bench/costs.py: its own section, kept by --only
+
+    if args.only == "import" and costs.TITLE in previous:
+        kept = previous.split(f"\n{costs.TITLE}\n", 1)[1].split("\n## ", 1)[0]
+        replace_section([costs.TITLE, *kept.rstrip("\n").split("\n")])
+    elif args.only != "import":
+        replace_section(costs.markdown(costs.run(corpus)))
     print(f"\nbench: wrote {DOC.relative_to(REPO)}")
     return 0
 
