@@ -8,7 +8,7 @@ MAP_STAMP := build/static/map/.installed
 export TIDEWATCH_DATA_DIR ?= $(CURDIR)/data
 
 .DEFAULT_GOAL := help
-.PHONY: help install ocr-tools run serve sync documents test test-postgres lint format bench docs screenshots clean
+.PHONY: help install ocr-tools run serve sync documents test test-postgres lint format bench docs screenshots brief-screenshots clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -78,6 +78,13 @@ bench: install ## Run the benchmarks; results go to docs/benchmarks.md
 
 screenshots: install ## Photograph home, a county and an agency page into docs/screenshots/
 	$(BIN)/python scripts/screenshots.py
+
+brief-screenshots: install ## Print Charleston County's council brief (EN, ES) from data/ into docs/screenshots/
+	mkdir -p build
+	for lang in en es; do \
+		$(BIN)/tidewatch brief --county 45019 --language $$lang --output build/brief-$$lang.pdf && \
+		pdftoppm -png -r 80 build/brief-$$lang.pdf docs/screenshots/brief-$$lang || exit 1; \
+	done
 
 docs: install ## Regenerate docs/cli-reference.md from --help
 	$(BIN)/python -m tidewatch.docs_gen

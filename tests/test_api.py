@@ -625,6 +625,8 @@ def test_openapi_document_lists_every_endpoint(client):
         "/api/stats",
         "/api/search",
         "/api/documents/search",
+        "/api/costs/county/{fips}",
+        "/api/costs/agency/{agency_id}",
     }
     for operations in schema["paths"].values():
         assert set(operations) == {"get"}

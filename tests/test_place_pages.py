@@ -135,7 +135,7 @@ def test_county_page_has_the_slots_later_issues_fill(client, charleston):
         "Records requests",
     ):
         assert f">{heading}</h2>" in page
-    assert "No estimate yet" in page
+    assert "Local net cost (the local budget)" in page
     assert (
         'href="https://www.ice.gov/doclib/287gMOA/FixtureCoSC_JEM_renewal.pdf"'
         in (page.split('id="slot-documents"')[1])

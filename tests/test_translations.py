@@ -33,6 +33,8 @@ PY_FUNCTIONS = {
     "pgettext_lazy": (0, 1),
     "ngettext": (None, 0),
     "ngettext_lazy": (None, 0),
+    "npgettext": (0, 1),
+    "npgettext_lazy": (0, 1),
 }
 
 

@@ -37,6 +37,14 @@ app.add_typer(reference_app, name="reference")
 from tidewatch.cli_documents import documents_app  # noqa: E402
 
 app.add_typer(documents_app, name="documents")
+# Registered here, defined beside: `tidewatch cost ...` (the cost model).
+from tidewatch.cli_costs import cost_app  # noqa: E402
+
+app.add_typer(cost_app, name="cost")
+# Registered here, defined beside: `tidewatch brief` (a county's council brief).
+from tidewatch.cli_brief import brief  # noqa: E402
+
+app.command("brief")(brief)
 
 
 class ReferenceKind(StrEnum):

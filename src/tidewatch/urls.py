@@ -5,7 +5,9 @@ downloads and the API do not depend on the language.
 
     pages           tidewatch.site.views        home, models, raw files
     about           tidewatch.site.about        sources, methods, data problems
+    cost methods    tidewatch.site.cost_methods  how the cost estimate is made
     places          tidewatch.site.place_views  state, county, city, agency pages
+    council brief   tidewatch.site.brief_views  a county's brief, to print
     documents       tidewatch.site.document_views  MOA pages, diffs of versions
     changes         tidewatch.site.changes_view the filterable list of events
     search          tidewatch.search.views      search page
@@ -23,7 +25,16 @@ from django.urls import include, path
 from tidewatch.api.api import api
 from tidewatch.search import document_views
 from tidewatch.search import views as search_views
-from tidewatch.site import about, changes_view, feeds, mapdata, place_views, views
+from tidewatch.site import (
+    about,
+    brief_views,
+    changes_view,
+    cost_methods,
+    feeds,
+    mapdata,
+    place_views,
+    views,
+)
 from tidewatch.site import document_views as document_pages
 
 urlpatterns = [
@@ -41,8 +52,10 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("models/", views.models_explained, name="models"),
     path("about/", about.about_page, name="about"),
+    path("about/costs/", cost_methods.cost_methods_page, name="cost-methods"),
     path("state/<str:state>/", place_views.state_page, name="state"),
     path("county/<str:fips>/", place_views.county_page, name="county"),
+    path("county/<str:fips>/brief/", brief_views.county_brief, name="county-brief"),
     path("city/<str:state>/<slug:slug>/", place_views.city_page, name="city"),
     path("agency/<str:agency_id>/", place_views.agency_page, name="agency"),
     path("changes/", changes_view.changes_page, name="changes"),

@@ -395,3 +395,4 @@ def get_stats(request: HttpRequest, filters: Query[StatsFilters]) -> dict[str, A
 api.add_router("/search", "tidewatch.search.api.router")  # GET /api/search?q=
 api.add_router("/documents", "tidewatch.search.api.documents_router")  # /search?q=
 api.add_router("/places", "tidewatch.api.places.router")  # GET /api/places/states/SC
+api.add_router("/costs", "tidewatch.api.costs.router")  # /costs/county/45019

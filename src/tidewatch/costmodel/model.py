@@ -65,6 +65,18 @@ class Program:
             raise ValueError("new agreements must be between 0 and the agreements")
 
 
+def signature(program: Program) -> tuple:
+    """What a program's results depend on (not the agencies' names): two
+    programs with the same signature cost the same."""
+    return (
+        program.model,
+        program.agreements,
+        program.new_agreements,
+        program.state == "FL",  # Florida's bonus is the only state rule
+        frozenset(program.overrides.items()),
+    )
+
+
 def incentives_apply(program: Program, as_of: date) -> bool:
     """The 2025 federal incentives: task force agreements, from Oct 1, 2025.
 

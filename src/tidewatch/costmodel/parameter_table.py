@@ -1,4 +1,5 @@
-"""The cost model's parameters, one entry each: cost-model.md §2.3 with the
+"""The cost model's parameters, one entry each: the specification's table
+(cost-model.md §2.3, summarised in docs/costs.md) with the
 extra parameters its formulas need (§2.2, §2.6).
 
 The low and the high are the uncertainty the Monte Carlo draws from;
@@ -42,7 +43,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         85_000,
         (10_000, 400_000),
         INFERRED,
-        "cost-model.md §2.3: deputy or detention officer; local pay scales override",
+        "a deputy or detention officer; published per-officer costs with benefits: "
+        "Wake County $44,945 (2007), Nashville $58,333 (2012), Harris County "
+        "$67,500-75,000 (2017); local pay scales should replace it",
         N_("What are the salaries of the officers who do 287(g) work?"),
         Y,
     ),
@@ -55,7 +58,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.60,
         (0, 1.5),
         INFERRED,
-        "cost-model.md §2.3: Wake, Nashville and Harris totals include benefits",
+        "inferred: the Wake, Nashville and Harris County budget figures include "
+        "benefits",
         N_("What do benefits add to an officer's pay?"),
     ),
     # --- Officers and their hours -----------------------------------------
@@ -68,7 +72,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         12,
         COUNT,
         INFERRED,
-        "cost-model.md §2.3: Wake 12 (2007), Nashville 12, Harris 9-10, "
+        "Wake County 12 (2007 budget), Nashville 12, Harris County 9-10, "
         "Prince William 11, Frederick about 0",
         N_("How many employees work on the agreement full time?"),
         models=JEM,
@@ -83,7 +87,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         COUNT,
         ASSUMPTION,
         "assumption: warrant service officers serve ICE warrants beside other duties "
-        "(cost-model.md §2.2, L2)",
+        "(part-time duties, L2)",
         N_("How many employees work on the agreement full time?"),
         models=WSO,
     ),
@@ -96,7 +100,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         50,
         COUNT,
         INFERRED,
-        "cost-model.md §2.3: the agency's roster; FWD.us, Feb 2026: 13,800-15,800 "
+        "the agency's roster; FWD.us, Feb 2026: 13,800-15,800 "
         "officers in 764 task-force agencies",
         N_("How many officers are trained and credentialed as task force officers?"),
         models=TFM,
@@ -110,8 +114,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         40,
         COUNT,
         INFERRED,
-        "Charleston County: 16 deputized officers (The State, Jan 2021), "
-        "cost-model.md §2.3",
+        "Charleston County: 16 deputized officers (The State, Jan 2021)",
         N_(
             "How many officers are trained to question people in the jail about "
             "their immigration status?"
@@ -127,7 +130,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         520,
         (0, 2_080),
         INFERRED,
-        "cost-model.md §2.3 (250 h); 520 h is a quarter of the year, as in the "
+        "250 h inferred; 520 h is a quarter of the year, as in the "
         "Charleston worked example (§2.5)",
         N_("How many hours a year do those officers spend on 287(g) work?"),
         models=JEM,
@@ -167,7 +170,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.25,
         SHARE,
         INFERRED,
-        "cost-model.md §2.3",
+        "Maricopa County, $1.3M overtime in 3 months (2008); Prince William "
+        "County, about $130,000 (FY2008)",
         N_("How much overtime was paid for 287(g) work last year?"),
         models=JEM,
     ),
@@ -193,7 +197,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.25,
         SHARE,
         INFERRED,
-        "cost-model.md §2.3; the federal reimbursement caps overtime at 25% of salary",
+        "Maricopa County, $1.3M overtime in 3 months (2008); the federal "
+        "reimbursement caps overtime at 25% of salary",
         N_("How much overtime was paid for 287(g) work last year?"),
         models=TFM,
     ),
@@ -235,7 +240,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         1_000,
         COUNT,
         INFERRED,
-        "cost-model.md §2.6 (an illustration, not data)",
+        "the cost model's task force example (an illustration, not data)",
         N_(
             "How many people did the agency's task force officers arrest for ICE "
             "last year?"
@@ -251,7 +256,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         39,
         (0, 365),
         INFERRED,
-        "cost-model.md §2.3: a 48-hour detainer hold; 22 days (Colorado, NC); "
+        "a 48-hour detainer hold; 22 days (Colorado 2012, NC Justice Center 2019); "
         "Charleston's average stay 39 days (2019)",
         N_("How many days longer do people held for ICE stay in the jail?"),
     ),
@@ -264,7 +269,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         150,
         (1, 1_000),
         INFERRED,
-        "cost-model.md §2.3: Charleston $132, Jerome $107, Gwinnett $45 (2010)",
+        "Charleston County $132 (the sheriff's office, c. 2024), Jerome County $107 "
+        "(Magic Valley, c. 2018), Gwinnett County $45 (2010)",
         N_("What does a day in the jail cost, on average?"),
         Y,
     ),
@@ -277,8 +283,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         40,
         (0, 1_000),
         INFERRED,
-        'cost-model.md §2.3: Jerome County\'s sheriff, "a few dollars" for food '
-        "and medical care",
+        'Jerome County\'s sheriff, "a few dollars" for food and medical care',
         N_("What does one more person in the jail cost a day (food, medical care)?"),
         Y,
     ),
@@ -291,7 +296,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         120,
         (0, 1_000),
         INFERRED,
-        "cost-model.md §1.5: $45 (Irwin County, 2007) to $118 (Theo Lacy, 2017); "
+        "per diems under jail agreements: $45 (Irwin County, 2007) to $118 (Theo "
+        "Lacy, 2017); "
         "$84 (Prince William, 2020)",
         N_("How much does ICE pay the jail per person per day?"),
         Y,
@@ -317,7 +323,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         1.0,
         SHARE,
         ASSUMPTION,
-        "assumption: the rest would be held on a detainer anyway (cost-model.md §2.1)",
+        "assumption: the rest would be held on a detainer anyway",
         N_(
             "How many of the people held for ICE were identified through the "
             "287(g) agreement rather than by fingerprints alone?"
@@ -374,7 +380,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         12_000,
         (0, 100_000),
         INFERRED,
-        "cost-model.md §2.3: San Bernardino County, $44,012 for 9 trainees (2005)",
+        "San Bernardino County, $44,012 for 9 trainees (2005, county records)",
         N_("What did it cost to cover shifts while officers were at training?"),
         Y,
     ),
@@ -388,7 +394,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         1,
         (0, 10),
         INFERRED,
-        "cost-model.md §2.6",
+        "inferred: the cost model's task force example",
         N_("How many trips did officers make to hand people to ICE last year?"),
     ),
     _p(
@@ -400,7 +406,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         3,
         (0, 20),
         INFERRED,
-        "cost-model.md §2.6",
+        "inferred: the cost model's task force example",
     ),
     _p(
         "transport_hours",
@@ -411,7 +417,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         6,
         (0, 48),
         INFERRED,
-        "cost-model.md §2.6",
+        "inferred: the cost model's task force example",
     ),
     _p(
         "transport_miles",
@@ -422,7 +428,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         200,
         (0, 5_000),
         INFERRED,
-        "cost-model.md §2.6",
+        "inferred: the cost model's task force example",
     ),
     _p(
         "mileage_rate",
@@ -433,7 +439,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.80,
         (0, 10),
         INFERRED,
-        "cost-model.md §2.6",
+        "inferred: the cost model's task force example",
         dollar_year=Y,
     ),
     # --- Equipment -------------------------------------------------------
@@ -471,7 +477,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         8,
         (1, 50),
         INFERRED,
-        "cost-model.md §2.6: one-off grants spread over 5 years",
+        "inferred: one-off grants spread over 5 years",
     ),
     # --- Supervision and liability ---------------------------------------
     _p(
@@ -483,7 +489,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.20,
         SHARE,
         INFERRED,
-        "cost-model.md §2.3",
+        "inferred: no published figure",
     ),
     _p(
         "claim_probability",
@@ -494,7 +500,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.15,
         (0, 10),
         INFERRED,
-        "cost-model.md §2.3: Maricopa County's tail, Frederick County's $1M demand",
+        "inferred; Maricopa County's profiling case costs (AP, May 2025), "
+        "Frederick County's $1M suit demand (Frederick News-Post)",
         N_(
             "Has the agency been sued or paid claims over its immigration "
             "enforcement, and what did it cost?"
@@ -509,7 +516,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         5_000_000,
         (0, 1e9),
         INFERRED,
-        "cost-model.md §2.3",
+        "inferred; Maricopa County's profiling case is expected to cost $352M by "
+        "mid-2026 (AP, May 19, 2025)",
         dollar_year=Y,
     ),
     # --- Federal incentives for task forces, from Oct 1, 2025 --------------
@@ -535,7 +543,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         1.0,
         SHARE,
         INFERRED,
-        "cost-model.md §2.3: a new program that depends on appropriations",
+        "inferred: a new program that depends on appropriations",
         N_("How much has ICE actually paid the agency, and when?"),
         models=TFM,
     ),

@@ -53,7 +53,9 @@ def get(name: str) -> Parameter:
     """The parameter called ``name``; ParameterError if there is none."""
     parameter = BY_NAME.get(name) or REPORTED.get(name)
     if parameter is None:
-        raise ParameterError(name, "no such parameter (see `tidewatch cost params`)")
+        raise ParameterError(
+            name, "no such parameter (see `tidewatch cost params list`)"
+        )
     return parameter
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tidewatch.site",
     "tidewatch.search",
     "tidewatch.documents",
+    "tidewatch.costs",
 ]
 
 # Order matters: static files leave at WhiteNoise; the CSP header is added on

@@ -78,6 +78,9 @@ DATA_VERSION_PARTS: tuple[tuple[str, str], ...] = (
     ("documents.DocumentField", "max(id)"),
     ("documents.AgreementDocument", "max(id)"),
     ("documents.AgreementDocument", "count(*)"),
+    # Cost records (issue 6): a new record supersedes the current one.
+    ("costs.ParameterRecord", "max(id)"),
+    ("costs.ParameterRecord", "count(*)"),
 )
 COMPRESSIBLE = ("text/", "application/json", "application/atom+xml", "application/xml")
 COMPRESSIBLE_SUFFIXES = ("+json", "+xml", "javascript", "csv")

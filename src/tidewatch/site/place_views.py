@@ -23,7 +23,7 @@ from tidewatch.agreements.models import Agency, Agreement
 from tidewatch.places.membership import statewide_agency_ids
 from tidewatch.places.models import AgencyPlace
 from tidewatch.places.reference import County, county_index
-from tidewatch.site import document_slots, queries
+from tidewatch.site import cost_slot, document_slots, queries
 from tidewatch.site.downloads import links
 from tidewatch.site.timeline import agency_counts_over_time
 
@@ -142,6 +142,7 @@ def county_page(request: HttpRequest, fips: str) -> HttpResponse:
         downloads=links("download-county", fips=fips),
         geojson=reverse("geojson-county", kwargs={"fips": fips}),
         feed=reverse("feed-county", kwargs={"fips": fips}),
+        cost=cost_slot.page_context(request, "county", fips),
     )
     return render(request, "site/county.html", context)
 
@@ -218,5 +219,6 @@ def agency_page(request: HttpRequest, agency_id: str) -> HttpResponse:
         "downloads": links("download-agency", agency_id=agency.id),
         "event_downloads": links("download-agency-events", agency_id=agency.id),
         "feed": reverse("feed-agency", kwargs={"agency_id": agency.id}),
+        "cost": cost_slot.page_context(request, "agency", agency.id),
     }
     return render(request, "site/agency.html", context)

@@ -1,0 +1,481 @@
+"""The "What it costs" section of the county and agency pages.
+
+``slot_context`` turns an estimate (``tidewatch.costmodel``) into what
+``site/_slot_cost.html`` prints: sentences with their numbers already
+worded (net revenue in words, never a negative cost), the two charts drawn
+once, the assumptions table and the open questions, all in the page's
+language. The template only loops and prints, because ``tidewatch
+build-site`` renders thousands of these pages.
+
+The reader picks the accounting view and the scope with ``?cost_view=`` and
+``?cost_scope=`` (cost-model.md §2.1: the page must say which it shows); an
+unknown value is ignored and the default shown, never an error page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext as _
+
+from tidewatch.costmodel import items as item_table
+from tidewatch.costmodel import parameters as params
+from tidewatch.costmodel.cpi import CPI_SOURCE
+from tidewatch.costmodel.model import (
+    AGREEMENT_ONLY,
+    ALL_ICE,
+    ALLOCATED,
+    INCENTIVES_FROM,
+    INCREMENTAL,
+)
+from tidewatch.costmodel.simulate import Assumption, Estimate, Spread
+from tidewatch.site.cost_charts import (
+    Bar,
+    Swing,
+    bare,
+    items_svg,
+    money,
+    net,
+    number,
+    round_figures,
+    tornado_svg,
+    with_unit,
+)
+
+VIEW_PARAM, SCOPE_PARAM = "cost_view", "cost_scope"
+ANCHOR = "costs"
+
+VIEW_WORDS = {
+    ALLOCATED: (
+        gettext_lazy("fully allocated cost"),
+        gettext_lazy(
+            "Staff time and jail days are counted at their average cost, as most "
+            "sheriffs' and advocates' figures count them."
+        ),
+    ),
+    INCREMENTAL: (
+        gettext_lazy("incremental cost"),
+        gettext_lazy(
+            "Only what the budget would not spend without the agreement: a jail "
+            "day at the cost of one more person, and no time of officers who "
+            "would be on duty anyway."
+        ),
+    ),
+}
+SCOPE_WORDS = {
+    AGREEMENT_ONLY: (
+        pgettext_lazy("cost scope", "287(g) agreement only"),
+        gettext_lazy(
+            "Jail beds rented to ICE or the US Marshals under separate contracts, "
+            "and holds that would happen without the agreement, are left out."
+        ),
+    ),
+    ALL_ICE: (
+        gettext_lazy("all ICE collaboration"),
+        gettext_lazy(
+            "Also counts jail beds rented to ICE or the US Marshals and every hold "
+            "for ICE, whether the agreement caused it or not."
+        ),
+    ),
+}
+SWITCH_WORDS = {
+    (VIEW_PARAM, INCREMENTAL): gettext_lazy("Show the incremental cost"),
+    (VIEW_PARAM, ALLOCATED): gettext_lazy("Show the fully allocated cost"),
+    (SCOPE_PARAM, ALL_ICE): gettext_lazy("Include all ICE collaboration"),
+    (SCOPE_PARAM, AGREEMENT_ONLY): gettext_lazy("Show the 287(g) agreement only"),
+}
+TAGS = {
+    params.READ: gettext_lazy("read in a source"),
+    params.INFERRED: gettext_lazy("inferred from sources"),
+    params.ASSUMPTION: gettext_lazy("assumption"),
+}
+PAYERS = {
+    item_table.FEDERAL: gettext_lazy("federal money"),
+    item_table.STATE: gettext_lazy("state money"),
+}
+# The questions every place gets, estimate or not (the article's questions).
+GENERAL_QUESTIONS = (
+    gettext_lazy(
+        "How many employee hours go to 287(g) work each year (training, screening, "
+        "paperwork, transport, holding people for ICE), and what do those hours "
+        "cost in pay and benefits?"
+    ),
+    gettext_lazy(
+        "How much does the federal government pay back, and what is the cost net "
+        "of that money?"
+    ),
+    gettext_lazy(
+        "What are the outcomes: how many people were screened, how many detainers "
+        "were issued, how many people were handed to ICE, and for what charges?"
+    ),
+    gettext_lazy(
+        "What does it do to trust: are residents less willing to report crimes or "
+        "to come forward as witnesses?"
+    ),
+)
+
+
+def choice(request: HttpRequest) -> tuple[str, str]:
+    """The view and scope the reader asked for; defaults for anything else."""
+    view = request.GET.get(VIEW_PARAM, ALLOCATED)
+    scope = request.GET.get(SCOPE_PARAM, AGREEMENT_ONLY)
+    return (
+        view if view in VIEW_WORDS else ALLOCATED,
+        scope if scope in SCOPE_WORDS else AGREEMENT_ONLY,
+    )
+
+
+def switch_url(path: str, view: str, scope: str) -> str:
+    """The page's address showing ``view`` and ``scope`` (defaults omitted)."""
+    query = {}
+    if view != ALLOCATED:
+        query[VIEW_PARAM] = view
+    if scope != AGREEMENT_ONLY:
+        query[SCOPE_PARAM] = scope
+    return path + (f"?{urlencode(query)}" if query else "") + f"#{ANCHOR}"
+
+
+# --- Words for numbers -------------------------------------------------------
+
+
+def _between(spread: Spread) -> str:
+    """P10 to P90 of a local net amount, in words that never show a
+    negative cost."""
+    low, high = round_figures(spread.p10), round_figures(spread.p90)
+    if low >= 0:
+        return _("likely between %(low)s and %(high)s") % {
+            "low": money(low),
+            "high": money(high),
+        }
+    if high < 0:
+        return _("likely between %(low)s and %(high)s of net revenue") % {
+            "low": money(high),
+            "high": money(low),
+        }
+    return _("likely between net revenue of %(revenue)s and a cost of %(cost)s") % {
+        "revenue": money(low),
+        "cost": money(high),
+    }
+
+
+def _figure(spread: Spread, *, signed: bool = False) -> dict[str, Any]:
+    """A headline figure: "about $X a year" and its likely range."""
+    revenue = signed and round_figures(spread.p50) < 0
+    if revenue:
+        about = _("net revenue of about %(amount)s a year")
+    else:
+        about = _("about %(amount)s a year")
+    none = round_figures(spread.p90) == 0 and round_figures(spread.p10) == 0
+    return {
+        "about": about % {"amount": money(spread.p50)},
+        "range": _between(spread),
+        "revenue": revenue,
+        "none": none and not signed,
+    }
+
+
+def _hours(spread: Spread) -> dict[str, Any]:
+    def h(value: float) -> str:
+        return number(round_figures(value))
+
+    return {
+        "about": _("about %(hours)s hours a year") % {"hours": h(spread.p50)},
+        "range": _("likely between %(low)s and %(high)s")
+        % {"low": h(spread.p10), "high": h(spread.p90)},
+    }
+
+
+def incentives_text(estimate: Estimate) -> str:
+    """Whether the 2025 federal task force incentives are counted, and why."""
+    models = {p.model for p in estimate.programs}
+    if estimate.incentives:
+        text = _(
+            "The 2025 federal incentives for task force officers are counted: ICE's "
+            "payment of their salary and benefits, overtime up to 25%% of salary, "
+            "quarterly awards, and money for equipment and vehicles, announced by "
+            "DHS for task force agreements from %(day)s. Each is weighted by the "
+            "chance that it is paid, because payment depends on appropriations "
+            "and ICE has not published its invoicing rules."
+        ) % {"day": date_format(INCENTIVES_FROM, "DATE_FORMAT")}
+        if models - {"TFM"}:
+            text += " " + _(
+                "They are not counted for the jail and warrant service agreements "
+                "here: whether those qualify is not published."
+            )
+        return text
+    if "TFM" in models:
+        return _(
+            "The 2025 federal incentives for task force officers are not counted: "
+            "they start on %(day)s, after the date of this estimate."
+        ) % {"day": date_format(INCENTIVES_FROM, "DATE_FORMAT")}
+    return _(
+        "The 2025 federal incentives are not counted: they were announced for task "
+        "force agreements, and whether jail and warrant service officers qualify "
+        "is not published."
+    )
+
+
+# --- The tables --------------------------------------------------------------
+
+
+def item_rows(estimate: Estimate) -> tuple[list[Bar], list[dict[str, Any]]]:
+    """The chart's bars (items with a value at the values used) and the
+    table's rows (every item that can be other than zero)."""
+    bars, rows = [], []
+    for found in estimate.items:
+        item, spread = found.item, found.spread
+        if not any(round_figures(v) for v in (spread.point, spread.p10, spread.p90)):
+            continue
+        offset = item.kind == item_table.OFFSET
+        payer = str(PAYERS.get(item.payer, "")) if offset else ""
+        label = _(item.label)
+        if round_figures(spread.point):
+            bars.append(Bar(item.code, label, spread.point, offset, payer))
+        rows.append(
+            {
+                "code": item.code,
+                "label": label,
+                "offset": offset,
+                "kind": payer if offset else _("cost"),
+                "colocated": item.attribution == item_table.COLOCATED,
+                "point": money(spread.point),
+                "range": _("%(low)s to %(high)s")
+                % {"low": money(spread.p10), "high": money(spread.p90)},
+            }
+        )
+    return bars, rows
+
+
+def tornado_rows(estimate: Estimate) -> tuple[list[Swing], list[dict[str, Any]]]:
+    swings, rows = [], []
+    for s in estimate.tornado:
+        unit = s.parameter.unit
+        label = _(s.parameter.label)
+        swings.append(
+            Swing(label, s.at_low, s.at_high, bare(s.low, unit), bare(s.high, unit))
+        )
+        rows.append(
+            {
+                "label": label,
+                "low": with_unit(s.low, unit),
+                "high": with_unit(s.high, unit),
+                "at_low": net(s.at_low),
+                "at_high": net(s.at_high),
+            }
+        )
+    return swings, rows
+
+
+def assumption_table(estimate: Estimate) -> SafeString:
+    """The assumptions table's rows as HTML: every parameter the estimate
+    used, its value, range, and where it came from (a record of the place,
+    a published source, or an assumption). Places with the same models and
+    no records share them, so they are drawn once per process and language
+    (the longest table of the page, on thousands of pages)."""
+    return _assumption_table(estimate.assumptions, estimate.dollar_year, get_language())
+
+
+@lru_cache(maxsize=512)
+def _assumption_table(
+    assumptions: tuple[Assumption, ...], dollar_year: int, language: str
+) -> SafeString:
+    rows = []
+    for a in assumptions:
+        row = _assumption(a, dollar_year, language)
+        lang = row["source_lang"] if row["source_lang"] != language else ""
+        rows.append(
+            format_html(
+                '<tr class="tag-{}"><th scope="row">{}</th><td>{}{}</td><td>{}</td>'
+                "<td>{}</td><td{}>{}</td></tr>",
+                row["css"],
+                row["label"],
+                row["value"],
+                format_html(' <span class="note">({})</span>', row["converted"])
+                if row["converted"]
+                else "",
+                row["range"],
+                format_html('<strong class="assumed">{}</strong>', row["tag"])
+                if row["assumed"]
+                else row["tag"],
+                format_html(' lang="{}"', lang) if lang else "",
+                row["source"],
+            )
+        )
+    return mark_safe("".join(rows))  # each row escaped by format_html
+
+
+@lru_cache(maxsize=4096)
+def _assumption(a: Assumption, dollar_year: int, language: str) -> dict[str, Any]:
+    """One row of the assumptions table (the same rows recur on every page:
+    worded once per process and language). Do not change the dict."""
+    p, r, record = a.parameter, a.range, a.override
+    year = (record.dollar_year if record else None) or p.dollar_year
+    converted = p.is_dollars and year and year != dollar_year
+    if record is not None:
+        tag, css = _("from a record"), "record"
+        source = _("From a record: %(source)s, %(date)s") % {
+            "source": record.source or _("no source given"),
+            "date": date_format(record.as_of, "DATE_FORMAT")
+            if record.as_of
+            else _("no date given"),
+        }
+    else:
+        tag, css = str(TAGS.get(p.tag, p.tag)), p.tag
+        source = p.source
+    return {
+        "name": p.name,
+        "label": _(p.label),
+        "value": with_unit(r.default, p.unit),
+        "range": _("fixed")
+        if r.fixed
+        else _("%(low)s to %(high)s")
+        % {"low": bare(r.low, p.unit), "high": bare(r.high, p.unit)},
+        "converted": _("converted from dollars of %(year)s") % {"year": year}
+        if converted
+        else "",
+        "tag": tag,
+        "css": css,
+        "assumed": record is None and p.tag == params.ASSUMPTION,
+        "source": _("assumption")
+        if record is None and source == params.ASSUMPTION
+        else source,
+        # Sources are quoted as published, in English; a record as entered.
+        "source_lang": "" if record is not None else "en",
+    }
+
+
+def agencies(agreements: Iterable[Any]) -> list[dict[str, Any]]:
+    """The agreements counted, by agency: its id, name and models."""
+    found: dict[str, dict[str, Any]] = {}
+    for a in agreements:
+        entry = found.setdefault(
+            a.agency_id, {"agency_id": a.agency_id, "agency": a.agency, "models": []}
+        )
+        entry["models"].append(a.model)
+    return [{**e, "models": ", ".join(e["models"])} for e in found.values()]
+
+
+def questions(estimate: Estimate | None) -> list[str]:
+    """The estimate's unknowns as questions, then the general ones."""
+    found = [_(q) for q in estimate.questions] if estimate else []
+    return found + [str(q) for q in GENERAL_QUESTIONS]
+
+
+# --- The section ---------------------------------------------------------------
+
+
+def slot_context(
+    estimate: Estimate,
+    *,
+    path: str,
+    source: Mapping[str, Any] | None = None,
+    agreements: Sequence[Any] = (),
+    records: Sequence[Any] = (),
+    notes: Iterable[str] = (),
+    api_url: str = "",
+) -> dict[str, Any]:
+    """What ``_slot_cost.html`` prints for one estimate.
+
+    ``path`` is the page's path (for the view and scope switches); ``source``
+    the ICE list the agreements come from (sha256, name, as_of).
+    """
+    view, scope = estimate.view, estimate.scope
+    other_view = INCREMENTAL if view == ALLOCATED else ALLOCATED
+    other_scope = ALL_ICE if scope == AGREEMENT_ONLY else AGREEMENT_ONLY
+    bars, items = item_rows(estimate)
+    swings, drivers = tornado_rows(estimate)
+    local = _figure(estimate.local_net, signed=True)
+    return {
+        "estimate": estimate,
+        "view": view,
+        "scope": scope,
+        "showing": _("Showing: %(view)s, %(scope)s.")
+        % {"view": VIEW_WORDS[view][0], "scope": SCOPE_WORDS[scope][0]},
+        "explained": f"{VIEW_WORDS[view][1]} {SCOPE_WORDS[scope][1]}",
+        "switches": [
+            {
+                "url": switch_url(path, other_view, scope),
+                "label": SWITCH_WORDS[VIEW_PARAM, other_view],
+            },
+            {
+                "url": switch_url(path, view, other_scope),
+                "label": SWITCH_WORDS[SCOPE_PARAM, other_scope],
+            },
+        ],
+        "local": local,
+        "public": _figure(estimate.public_total),
+        "federal": _figure(estimate.federal),
+        "state": _figure(estimate.state),
+        "hours": _hours(estimate.hours),
+        "revenue_text": _(
+            "Net revenue: at the middle of the range, the money paid back is more "
+            "than what the agreement costs the local budget. It is still public "
+            "money: the public total above is what all payers spend."
+        )
+        if local["revenue"]
+        else "",
+        "incentives": incentives_text(estimate),
+        "community": _(item_table.COMMUNITY_NOTE),
+        "items_svg": items_svg(bars),
+        "items": items,
+        "point": net(estimate.local_net.point),
+        "tornado_svg": tornado_svg(swings, estimate.local_net.point),
+        "drivers": drivers,
+        "assumptions": assumption_table(estimate),
+        "questions": questions(estimate),
+        "dollar_year": estimate.dollar_year,
+        "draws": number(estimate.draws),
+        "seed": estimate.seed,
+        "as_of": estimate.as_of,
+        "cpi_source": CPI_SOURCE,
+        "source": source,
+        "agreements": agencies(agreements),
+        "records": list(records),
+        "notes": [str(n) for n in notes],  # lazily translated
+        "api_url": api_url,
+    }
+
+
+def page_context(request: HttpRequest, kind: str, key: str) -> dict[str, Any] | None:
+    """The section's context for a county (``kind`` "county", FIPS code) or
+    an agency page, in the view and scope the reader asked for; None when
+    the place has no agreement in force (the section then says so)."""
+    from django.urls import reverse
+
+    from tidewatch.costs import estimates
+    from tidewatch.costs.inputs import UnknownPlace
+
+    view, scope = choice(request)
+    find = estimates.for_county if kind == "county" else estimates.for_agency
+    try:
+        found = find(key, view=view, scope=scope)
+    except UnknownPlace:
+        return None
+    if found is None:
+        return None
+    query = {k: v for k, v in (("view", view), ("scope", scope))
+             if v not in (ALLOCATED, AGREEMENT_ONLY)}  # fmt: skip
+    api_url = reverse(f"api:cost-{kind}", args=[key])
+    if query:
+        api_url += "?" + urlencode(query)
+    return slot_context(
+        found.estimate,
+        path=request.path,
+        source={
+            "sha256": found.source.raw_file.sha256,
+            "name": found.source.name,
+            "as_of": found.source.as_of,
+        },
+        # An agency page lists its own agreements above: the county's only.
+        agreements=found.agreements if kind == "county" else (),
+        notes=found.notes,
+        api_url=api_url,
+    )
