@@ -268,3 +268,13 @@ def test_the_estimate_names_its_list_and_agreements(charleston):
     assert data["as_of"] == "2025-04-01"
     assert {a["agency_id"] for a in data["agreements"]} == {SHERIFF, POLICE}
     assert found.place == "Charleston County, South Carolina"
+
+
+def test_a_record_for_a_model_not_in_force_is_named_not_cited(charleston):
+    berkeley = estimates.for_county(BERKELEY)  # one task force, no jail model
+    assert {p.model for p in berkeley.estimate.programs} == {"TFM"}
+    add(f"county:{BERKELEY}", "jem_holds_per_year", 120, unit="people/year")
+    after = estimates.for_county(BERKELEY)
+    assert after.records == ()
+    assert after.estimate.local_net == berkeley.estimate.local_net
+    assert any("jem_holds_per_year" in str(note) for note in after.notes)

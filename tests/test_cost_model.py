@@ -206,3 +206,9 @@ def test_a_percentage_is_a_share():
     checked = params.check(Override("jem_ot_share", 5, unit="%"))
     assert checked.value == pytest.approx(0.05)
     assert checked.unit == "share"
+
+
+def test_bed_days_from_a_jail_record_are_beds_on_an_average_day():
+    checked = params.check(Override("igsa_beds", 50_400, unit="bed-days/year"))
+    assert checked.value == pytest.approx(50_400 / 365)
+    assert checked.unit == "beds"

@@ -17,6 +17,8 @@ from typing import Annotated
 
 import typer
 
+from tidewatch.cli_costs import Scope, View
+
 
 class BriefFormat(StrEnum):
     pdf = "pdf"
@@ -26,16 +28,6 @@ class BriefFormat(StrEnum):
 class Language(StrEnum):
     en = "en"
     es = "es"
-
-
-class View(StrEnum):
-    allocated = "allocated"
-    incremental = "incremental"
-
-
-class Scope(StrEnum):
-    agreement = "287g"
-    all_ice = "all-ice"
 
 
 MOST_PAGES = 2  # a brief a council reads: one or two printed pages

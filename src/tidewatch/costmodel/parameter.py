@@ -18,6 +18,9 @@ UNIT_CONVERSIONS: dict[tuple[str, str], float] = {
     ("USD/week", "USD/year"): 52.0,
     ("hours/week", "hours/year"): 52.0,
     ("hours/month", "hours/year"): 12.0,
+    # A jail's records count bed-days; the model counts beds filled on an
+    # average day.
+    ("bed-days/year", "beds"): 1 / 365,
 }
 DOLLAR_UNITS = frozenset({"USD", "USD/year", "USD/day", "USD/quarter", "USD/mile"})
 

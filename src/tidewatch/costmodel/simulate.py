@@ -14,7 +14,7 @@ county's jail costs one thing per day whichever agency fills the bed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
@@ -98,6 +98,9 @@ class Estimate:
     assumptions: tuple[Assumption, ...]
     questions: tuple[str, ...]
     incentives: bool  # the 2025 federal task force incentives are counted
+    # What the numbers depend on (not the agencies' names): equal keys, equal
+    # numbers, so a page can reuse what it drew for another place.
+    key: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def net_revenue(self) -> bool:
@@ -241,6 +244,7 @@ def estimate(
             draws=draws,
             seed=seed,
         )
+        found = replace(found, key=key)
         if len(_ESTIMATES) >= _ESTIMATES_KEPT:
             _ESTIMATES.pop(next(iter(_ESTIMATES)))
         _ESTIMATES[key] = found

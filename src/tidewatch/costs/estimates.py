@@ -109,6 +109,31 @@ def _checked(
     return overrides, used
 
 
+def _applying(
+    used: list[RecordUsed], result: Estimate, notes: list[Any]
+) -> tuple[RecordUsed, ...]:
+    """The records that bear on the agreements counted; the others (say a
+    jail model figure for an agency whose agreement is a task force) are
+    named in the notes, not cited as used."""
+    models = {program.model for program in result.programs}
+    kept = []
+    for record in used:
+        only = params.get(record.parameter).models
+        if only is None or only & models:
+            kept.append(record)
+        else:
+            notes.append(
+                format_lazy(
+                    _("A record of {place} ({parameter}) is not used: it is for "
+                      "{models} agreements, and none is in force."),
+                    place=record.applies_to,
+                    parameter=record.parameter,
+                    models=", ".join(sorted(only)),
+                )
+            )  # fmt: skip
+    return tuple(kept)
+
+
 def _extra(extra: Mapping[str, Override] | Iterable[Override] | None) -> dict:
     if not extra:
         return {}
@@ -179,7 +204,8 @@ def for_county(
             used += _checked(own, agency, notes)[1]
         result = _run(inputs, place, given, view=view, scope=scope, draws=draws)
         return CostEstimate(result, COUNTY, fips, name, county.state,
-                            inputs.agreements, inputs.source, tuple(used),
+                            inputs.agreements, inputs.source,
+                            _applying(used, result, notes),
                             tuple(given.values()), tuple(notes))  # fmt: skip
 
     key = f"cost:county:{fips}:{view}:{scope}:{draws}:{as_of}"
@@ -236,7 +262,8 @@ def for_agency(
         overrides = {**county_place, **own}
         result = _run(inputs, overrides, given, view=view, scope=scope, draws=draws)
         return CostEstimate(result, AGENCY, agency_id, agency.name, agency.state,
-                            inputs.agreements, inputs.source, tuple(used),
+                            inputs.agreements, inputs.source,
+                            _applying(used, result, notes),
                             tuple(given.values()), tuple(notes))  # fmt: skip
 
     key = f"cost:agency:{agency_id}:{view}:{scope}:{draws}:{as_of}"

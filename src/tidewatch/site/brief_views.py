@@ -20,8 +20,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tidewatch import conf
 from tidewatch.agreements.models import Agreement, Event
@@ -43,6 +43,7 @@ from tidewatch.site.brief_words import (
     unknowns,
     view_words,
 )
+from tidewatch.site.caching import per_data_version
 
 # Changes shown per agreement (the first and the latest ones; the county
 # page has them all): fewer when many agreements must fit on two pages.
@@ -63,20 +64,39 @@ def cost_context(
     found: CostEstimate | None = for_county(fips, view=view, scope=scope)
     if found is None:
         return None
-    e: Estimate = found.estimate
     return {
-        "estimate": e,
-        "figures": figures(e),
-        "headline": headline(e),
-        "view_words": view_words(view, scope),
-        "drivers": drivers(e, 3 if compact else DRIVERS),
-        "incentives": incentives(e),
-        "community": _(COMMUNITY_NOTE),
-        "unknowns": unknowns(e, 3 if compact else UNKNOWNS),
-        "parameter_sources": parameter_sources(e, 3 if compact else DRIVERS),
+        **_estimate_words(found.estimate, compact),
         "records": [record_words(r) for r in found.records],
         "notes": [str(note) for note in found.notes],
     }
+
+
+# The words of an estimate, by what they depend on: counties that share
+# their inputs share them (build-site writes a brief for every county).
+_WORDS: dict[tuple, dict[str, Any]] = {}
+_WORDS_KEPT = 1_024
+
+
+def _estimate_words(e: Estimate, compact: bool) -> dict[str, Any]:
+    key = (e.key, e.local_net, get_language(), compact) if e.key else None
+    found = _WORDS.get(key) if key else None
+    if found is None:
+        found = {
+            "estimate": e,
+            "figures": figures(e),
+            "headline": headline(e),
+            "view_words": view_words(e.view, e.scope),
+            "drivers": drivers(e, 3 if compact else DRIVERS),
+            "incentives": incentives(e),
+            "community": _(COMMUNITY_NOTE),
+            "unknowns": unknowns(e, 3 if compact else UNKNOWNS),
+            "parameter_sources": parameter_sources(e, 3 if compact else DRIVERS),
+        }
+        if key:
+            if len(_WORDS) >= _WORDS_KEPT:
+                _WORDS.pop(next(iter(_WORDS)))
+            _WORDS[key] = found
+    return {**found, "estimate": e}
 
 
 # -- agreements and lists -------------------------------------------------------
@@ -148,6 +168,19 @@ def agreement_rows(agency_ids: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
+def ice_addresses() -> dict[str, str]:
+    """Each archived ICE file's address on ice.gov, read once per data
+    version (every brief cites a few of the same lists)."""
+    return per_data_version(
+        "brief-ice-addresses",
+        lambda: dict(
+            Observation.objects.exclude(source_url="").values_list(
+                "raw_file__sha256", "source_url"
+            )
+        ),
+    )
+
+
 def source_lists(
     rows: Iterable[dict[str, Any]], lists: queries.Lists, link: Link
 ) -> list[dict[str, Any]]:
@@ -161,11 +194,7 @@ def source_lists(
         p for p in queries.publication_index().values() if p.raw_file.sha256 in wanted
     ]
     found.sort(key=lambda p: (p.as_of, p.kind), reverse=True)
-    ice = dict(
-        Observation.objects.filter(raw_file__sha256__in=wanted)
-        .exclude(source_url="")
-        .values_list("raw_file__sha256", "source_url")
-    )
+    ice = ice_addresses()
     return [
         {
             "publication": p,

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -371,6 +372,43 @@ def questions(estimate: Estimate | None) -> list[str]:
 
 # --- The section ---------------------------------------------------------------
 
+# The charts, tables and questions depend on the estimate alone, and most
+# places share theirs (a city's task force with no records is every other
+# one's): drawn once per estimate and language, for build-site's thousands
+# of pages.
+_BODIES: dict[tuple, SafeString] = {}
+_BODIES_KEPT = 1_024
+
+
+def body(estimate: Estimate) -> SafeString:
+    """The charts, the tables, the assumptions and the questions, as HTML."""
+    key = (estimate.key, estimate.local_net, get_language()) if estimate.key else None
+    found = _BODIES.get(key) if key else None
+    if found is None:
+        bars, items = item_rows(estimate)
+        swings, drivers = tornado_rows(estimate)
+        found = render_to_string(
+            "site/_slot_cost_body.html",
+            {
+                "cost": {
+                    "items_svg": items_svg(bars),
+                    "items": items,
+                    "point": money(abs(estimate.local_net.point)),
+                    "point_revenue": estimate.local_net.point < 0,
+                    "tornado_svg": tornado_svg(swings, estimate.local_net.point),
+                    "drivers": drivers,
+                    "assumptions": assumption_table(estimate),
+                    "questions": questions(estimate),
+                    "dollar_year": estimate.dollar_year,
+                }
+            },
+        )
+        if key:
+            if len(_BODIES) >= _BODIES_KEPT:
+                _BODIES.pop(next(iter(_BODIES)))
+            _BODIES[key] = found
+    return found
+
 
 def slot_context(
     estimate: Estimate,
@@ -390,8 +428,6 @@ def slot_context(
     view, scope = estimate.view, estimate.scope
     other_view = INCREMENTAL if view == ALLOCATED else ALLOCATED
     other_scope = ALL_ICE if scope == AGREEMENT_ONLY else AGREEMENT_ONLY
-    bars, items = item_rows(estimate)
-    swings, drivers = tornado_rows(estimate)
     local = _figure(estimate.local_net, signed=True)
     return {
         "estimate": estimate,
@@ -424,13 +460,7 @@ def slot_context(
         else "",
         "incentives": incentives_text(estimate),
         "community": _(item_table.COMMUNITY_NOTE),
-        "items_svg": items_svg(bars),
-        "items": items,
-        "point": net(estimate.local_net.point),
-        "tornado_svg": tornado_svg(swings, estimate.local_net.point),
-        "drivers": drivers,
-        "assumptions": assumption_table(estimate),
-        "questions": questions(estimate),
+        "body": body(estimate),
         "dollar_year": estimate.dollar_year,
         "draws": number(estimate.draws),
         "seed": estimate.seed,
