@@ -290,3 +290,17 @@ def test_a_browser_that_hangs_is_stopped(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(chromium, "executable", lambda: str(hangs))
     with pytest.raises(brief_pdf.PdfError, match="did not print the brief within"):
         brief_pdf.html_to_pdf("<!doctype html><title>x</title>", timeout=0.5)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        '<link rel="stylesheet" href="/static/site/brief.css">',
+        # The deployed storage names files by their hash.
+        '<link rel="stylesheet" href="/static/site/brief.3f9a1c0d2b4e.css">',
+    ],
+)
+def test_a_file_written_to_disk_carries_its_stylesheet_whatever_its_name(link):
+    from tidewatch.site import brief_views
+
+    assert brief_views.STYLESHEET_LINK.fullmatch(link)

@@ -263,7 +263,9 @@ def stylesheet() -> str:
     return Path(path).read_text(encoding="utf-8") if path else ""
 
 
-STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="[^"]*brief\.css">')
+STYLESHEET_LINK = re.compile(
+    r'<link rel="stylesheet" href="[^"]*/brief(?:\.[0-9a-f]+)?\.css">'
+)
 
 
 def render_brief(context: dict[str, Any], *, standalone: bool = False) -> str:
