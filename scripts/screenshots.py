@@ -21,9 +21,10 @@ from tidewatch.site.corpus_site import default_corpus, load_corpus, serve
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "screenshots"
-# (file name, path, what to wait for): Charleston County, SC, and its
-# sheriff's office, both on ICE's lists. Pages longer than MAX_HEIGHT (a
-# document with the text of every page) are cut there: the top is the point.
+# (file name, path, what to wait for[, where to start]): Charleston County,
+# SC, and its sheriff's office, both on ICE's lists. Pages longer than
+# MAX_HEIGHT (a document with the text of every page) are cut there: the top
+# is the point, or the element named by the fourth item (a page's section).
 SHOTS = [
     ("home-en.png", "/en/", "svg[data-ready='true']"),
     ("home-es.png", "/es/", "svg[data-ready='true']"),
@@ -33,6 +34,10 @@ SHOTS = [
     ("document-en.png", "/en/documents/{document}/", "h1"),
     ("document-es.png", "/es/documents/{document}/", "h1"),
     ("document-search-en.png", "/en/search/documents/?q=%22field+office%22", "h1"),
+    # What it costs: Etowah County, AL (a jail agreement and two task forces).
+    ("costs-en.png", "/en/county/01055/", "h1", "#costs"),
+    ("costs-es.png", "/es/county/01055/", "h1", "#costs"),
+    ("cost-methods-en.png", "/en/about/costs/", "h1"),
 ]
 MOAS = ("WYOMING__SweetwaterCounty_JEM_MOA_030725.pdf",)
 MAX_HEIGHT = 2400  # pixels; keeps every screenshot well under 1 MiB
@@ -62,15 +67,19 @@ def main() -> int:
             document = page.request.get(
                 f"{url}/api/documents/search", params={"q": "Sweetwater"}
             ).json()["results"][0]["document_id"]
-            for name, path, ready in SHOTS:
+            for name, path, ready, *start in SHOTS:
                 page.goto(url + path.format(agency=agency, document=document))
                 page.wait_for_selector(ready)
                 height = page.evaluate("document.documentElement.scrollHeight")
+                top = 0
+                if start:
+                    box = page.locator(start[0]).bounding_box()
+                    top = int(box["y"]) if box else 0
                 clip = {
                     "x": 0,
-                    "y": 0,
+                    "y": top,
                     "width": 1280,
-                    "height": min(height, MAX_HEIGHT),
+                    "height": min(height - top, MAX_HEIGHT),
                 }
                 page.screenshot(path=OUT / name, full_page=True, clip=clip)
                 print(f"wrote {(OUT / name).relative_to(REPO)}")
