@@ -98,7 +98,7 @@ def test_set_year_converts_dollars(charleston):
     [
         ("jail_costs=132", "jail_costs: no such parameter"),
         ("jail_cost_per_day=132 USD/week", "jail_cost_per_day: given in USD/week"),
-        ("jail_cost_per_day=5000", "jail_cost_per_day: 5000 USD/day is out of range"),
+        ("jail_cost_per_day=5000", "jail_cost_per_day: 5,000 USD/day is out of range"),
         ("hold_extra_days=many", "hold_extra_days: 'many' is not a number"),
         ("jail_cost_per_day", "is not name=value"),
     ],

@@ -191,7 +191,7 @@ def test_every_parameter_has_a_unit_a_range_and_a_source():
         (Override("tfm_officers", -1), "tfm_officers: -1 officers is out of range"),
         (Override("benefit_rate", 0.4, dollar_year=2019), "benefit_rate: is measured"),
         (Override("salary", 60_000, dollar_year=1990), "salary: no CPI-U figure"),
-        (Override("salary", 60_000, low=70_000), "salary: low 70000 and high"),
+        (Override("salary", 60_000, low=70_000), "salary: low 70,000 and high"),
         (Override("salary", float("nan")), "salary: the value is not a number"),
     ],
 )

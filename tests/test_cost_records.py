@@ -78,7 +78,7 @@ BAD_ROWS = [
     (f'county:{CHARLESTON},jail_cost_per_day,132,USD/week,,,,"{PLACEHOLDER}",'
      "2025-06-01", "jail_cost_per_day: given in USD/week, but it is measured in"),
     (f'county:{CHARLESTON},jail_cost_per_day,5000,,,,,"{PLACEHOLDER}",2025-06-01',
-     "jail_cost_per_day: 5000 USD/day is out of range"),
+     "jail_cost_per_day: 5,000 USD/day is out of range"),
     (f'county:{CHARLESTON},hold_extra_days,3,,2024,,,"{PLACEHOLDER}",2025-06-01',
      "hold_extra_days: is measured in days, not dollars"),
     (f"county:{CHARLESTON},jail_cost_per_day,132,,,,,,2025-06-01",
@@ -90,7 +90,7 @@ BAD_ROWS = [
     (f'county:{CHARLESTON},jail_cost_per_day,132,,,,,"{PLACEHOLDER}",06/01/2025',
      "jail_cost_per_day: source_date '06/01/2025' is not a date YYYY-MM-DD"),
     (f'county:{CHARLESTON},salary,60000,,,90000,,"{PLACEHOLDER}",2025-06-01',
-     "salary: low 90000 and high 60000 do not surround 60000"),
+     "salary: low 90,000 and high 60,000 do not surround 60,000"),
 ]  # fmt: skip
 
 
@@ -208,10 +208,10 @@ def form(**changes) -> ParameterRecordForm:
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"value": "5000"}, "value", "jail_cost_per_day: 5000 USD/day is out of range"),
+        ({"value": "5000"}, "value", "jail_cost_per_day: 5,000 USD/day is out of"),
         ({"unit": "USD/week"}, "unit", "jail_cost_per_day: given in USD/week"),
         ({"parameter": "jail_costs"}, "parameter", "jail_costs: no such parameter"),
-        ({"high": "2000"}, "high", "jail_cost_per_day: 2000 USD/day is out of range"),
+        ({"high": "2000"}, "high", "jail_cost_per_day: 2,000 USD/day is out of range"),
         ({"place_key": "99999"}, "place_key", "no county with FIPS code 99999"),
         ({"source": ""}, "source", "This field is required."),
     ],

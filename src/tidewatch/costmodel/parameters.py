@@ -49,6 +49,11 @@ __all__ = [
 ]
 
 
+def _shown(number: float) -> str:
+    """A number as a person writes it: 1,000,000 rather than 1e+06."""
+    return f"{number:,.0f}" if number == int(number) else f"{number:g}"
+
+
 def get(name: str) -> Parameter:
     """The parameter called ``name``; ParameterError if there is none."""
     parameter = BY_NAME.get(name) or REPORTED.get(name)
@@ -98,14 +103,16 @@ def check(override: Override) -> Override:
         if not parameter.minimum <= number <= parameter.maximum:
             raise ParameterError(
                 parameter.name,
-                f"{number:g} {parameter.unit} is out of range "
-                f"({parameter.minimum:g} to {parameter.maximum:g})",
+                f"{_shown(number)} {parameter.unit} is out of range "
+                f"({_shown(parameter.minimum)} to {_shown(parameter.maximum)})",
             )
     low = value if low is None else low
     high = value if high is None else high
     if not low <= value <= high:
         raise ParameterError(
-            parameter.name, f"low {low:g} and high {high:g} do not surround {value:g}"
+            parameter.name,
+            f"low {_shown(low)} and high {_shown(high)} do not surround "
+            f"{_shown(value)}",
         )
     return replace(override, value=value, low=low, high=high, unit=parameter.unit)
 
