@@ -20,7 +20,6 @@ from typing import Any
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from tidewatch.agreements.models import Agency
 from tidewatch.costmodel import Estimate, Override, estimate
 from tidewatch.costmodel import parameters as params
 from tidewatch.costmodel.model import AGREEMENT_ONLY, ALLOCATED
@@ -29,6 +28,7 @@ from tidewatch.costs import records
 from tidewatch.costs.inputs import (
     AgreementUsed,
     Inputs,
+    agency_name_state,
     programs_for_agency,
     programs_for_county,
 )
@@ -36,6 +36,7 @@ from tidewatch.costs.models import ParameterRecord
 from tidewatch.places.membership import STATEWIDE
 from tidewatch.places.reference import county_index
 from tidewatch.publications.models import Publication
+from tidewatch.site import queries
 from tidewatch.site.caching import per_data_version
 
 COUNTY, AGENCY = ParameterRecord.COUNTY, ParameterRecord.AGENCY
@@ -229,8 +230,9 @@ def for_agency(
         inputs = programs_for_agency(agency_id, as_of)
         if not inputs.programs or inputs.source is None:
             return None
-        agency = Agency.objects.select_related("place").get(pk=agency_id)
-        place = getattr(agency, "place", None)
+        # Read from indexes kept per data version, not one query per agency.
+        name, state = agency_name_state(agency_id) or ("", "")
+        place = queries.scope_places([agency_id]).get(agency_id)
         notes = list(inputs.notes)
         county_place: dict[str, Override] = {}
         used: list[RecordUsed] = []
@@ -256,12 +258,12 @@ def for_agency(
                     )
                 )
         own, own_used = _checked(
-            records.current_records(AGENCY, agency_id), agency.name, notes
+            records.current_records(AGENCY, agency_id), name, notes
         )
         used = [u for u in used if u.parameter not in own] + own_used
         overrides = {**county_place, **own}
         result = _run(inputs, overrides, given, view=view, scope=scope, draws=draws)
-        return CostEstimate(result, AGENCY, agency_id, agency.name, agency.state,
+        return CostEstimate(result, AGENCY, agency_id, name, state,
                             inputs.agreements, inputs.source,
                             _applying(used, result, notes),
                             tuple(given.values()), tuple(notes))  # fmt: skip

@@ -236,15 +236,31 @@ def _statewide(state_fips: str) -> list[str]:
     )
 
 
+def agency_name_state(agency_id: str) -> tuple[str, str] | None:
+    """The agency's (name, state USPS code); None for an id no agency has.
+    Read once per data version for every agency: each agency page asks."""
+    found = queries.per_data_version(
+        "costs-agencies",
+        lambda: {
+            pk: (name, state)
+            for pk, name, state in Agency.objects.order_by().values_list(
+                "id", "name", "state"
+            )
+        },
+    )
+    return found.get(agency_id)
+
+
 def programs_for_agency(agency_id: str, as_of: date | None = None) -> Inputs:
     """The agency's agreements in force, one program per model, with the
     agency's records. UnknownPlace for an id no agency has."""
-    agency = Agency.objects.filter(pk=agency_id).only("id", "state").first()
-    if agency is None:
+    known = agency_name_state(agency_id)
+    if known is None:
         raise UnknownPlace(f"no agency with id {agency_id!r}")
+    state = known[1]
     publication = participating_list(as_of)
     if publication is None:
         return Inputs((), None, (), None, ())
     found = list(_in_force(publication).get(agency_id, ()))
-    programs = _programs(found, agency.state, agency_overrides(agency_id))
+    programs = _programs(found, state, agency_overrides(agency_id))
     return Inputs(tuple(programs), publication.as_of, tuple(found), publication, ())

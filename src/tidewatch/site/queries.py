@@ -24,7 +24,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from tidewatch.agreements import reports
-from tidewatch.agreements.models import Agency, Agreement, Event, Listing
+from tidewatch.agreements.models import (
+    Agency,
+    AgencyAlias,
+    Agreement,
+    Event,
+    Listing,
+)
 from tidewatch.documents.signatories import empty as signatory_columns
 from tidewatch.documents.signatories import newest_moa_signatories
 from tidewatch.places.membership import county_members
@@ -103,6 +109,20 @@ def county_agencies(fips: str) -> dict[str, bool]:
     polices or serves the county (``AgencyPlace.county_fips`` or
     ``AgencyPlace.counties``)."""
     return dict(per_data_version("county-members", county_members).get(fips, {}))
+
+
+def agency_aliases(agency_id: str) -> list[AgencyAlias]:
+    """The names ICE used for the agency (``agency.aliases.all()``, in the
+    same order), from an index read once per data version: 3,000 agency
+    pages then need no query for them."""
+
+    def build() -> dict[str, list[AgencyAlias]]:
+        grouped: dict[str, list[AgencyAlias]] = defaultdict(list)
+        for alias in AgencyAlias.objects.all():  # Meta.ordering
+            grouped[alias.agency_id].append(alias)
+        return dict(grouped)
+
+    return list(per_data_version("agency-aliases", build).get(agency_id, ()))
 
 
 def city_slug(place: str) -> str:

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.translation import get_language
 
 from tidewatch.places.reference import county_index
 from tidewatch.site import mapdata
@@ -37,6 +38,13 @@ def _raw_file_url(sha256: str) -> str:
     return reverse("raw-file", args=[sha256])
 
 
+@lru_cache(maxsize=4096)
+def _count(value: int, language: str) -> str:
+    """``intcomma(value)`` in ``language`` (the active one): the same small
+    counts fill every page's table."""
+    return intcomma(value)
+
+
 @register.simple_tag
 def counts_rows(points: Sequence[TimelinePoint]) -> str:
     """``{% counts_rows points %}``: the rows of the chart's table, one per ICE
@@ -44,6 +52,7 @@ def counts_rows(points: Sequence[TimelinePoint]) -> str:
     row per list (40 and more), and drawing them with template tags took a
     third of a county page's time, which ``tidewatch build-site`` pays 6,000
     times."""
+    language = get_language()
     return format_html_join(
         "",
         '<tr><th scope="row"><a href="{}" title="{}">{}</a></th>'
@@ -53,8 +62,8 @@ def counts_rows(points: Sequence[TimelinePoint]) -> str:
                 _raw_file_url(point.publication.raw_file.sha256),
                 point.publication.name,
                 point.as_of.isoformat(),
-                *(intcomma(point.counts.get(code, 0)) for code in MODEL_CODES),
-                intcomma(point.total),
+                *(_count(point.counts.get(code, 0), language) for code in MODEL_CODES),
+                _count(point.total, language),
             )
             for point in points
         ),

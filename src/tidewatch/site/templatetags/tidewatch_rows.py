@@ -10,7 +10,8 @@ draws 3,000 agency pages; the template loop was most of a page's time.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
+from datetime import date
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,8 +20,8 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from tidewatch.publications.models import Publication
 
@@ -30,6 +31,25 @@ register = template.Library()
 @cache
 def _raw_file_url(sha256: str) -> str:
     return reverse("raw-file", args=[sha256])
+
+
+@register.filter
+def raw_file_url(sha256: str) -> str:
+    """``{{ sha256|raw_file_url }}``: ``{% url 'raw-file' sha256 %}`` for the
+    rows of a table (reversed once per file, not once per row of every page)."""
+    return _raw_file_url(sha256)
+
+
+@register.filter
+def agency_url(agency_id: str) -> str:
+    """``{{ agency_id|agency_url }}``: ``{% url 'agency' agency_id %}`` in the
+    page's language, reversed once per process and language."""
+    return _agency_url(agency_id, get_language())
+
+
+@lru_cache(maxsize=16384)
+def _agency_url(agency_id: str, language: str) -> str:
+    return reverse("agency", args=[agency_id])
 
 
 def _moa_cell(listing: dict[str, Any]) -> SafeString:
@@ -99,19 +119,35 @@ def raw_rows(listings: Iterable[dict[str, Any]]) -> SafeString:
 @register.simple_tag
 def source_items(lists: Iterable[Publication]) -> SafeString:
     """``{% source_items sources %}``: one ``<li>`` per ICE list (date, kind,
-    file link). A place page names every list it drew on, 40 and more."""
-    return format_html_join(
-        "",
-        '<li>{}: {}, <a href="{}">{}</a></li>',
-        (
-            (
-                date_format(publication.as_of, "DATE_FORMAT"),
-                _("ICE's participating list")
-                if publication.kind == Publication.PARTICIPATING
-                else _("ICE's pending list"),
-                _raw_file_url(publication.raw_file.sha256),
+    file link). A place page names every list it drew on, 40 and more, and
+    the same few dozen lists recur on every page: each item is worded once
+    per process and language."""
+    language = get_language()
+    return mark_safe(
+        "".join(
+            _source_item(
+                publication.as_of,
+                publication.kind,
+                publication.raw_file.sha256,
                 publication.name,
+                language,
             )
             for publication in lists
-        ),
+        )
+    )
+
+
+@lru_cache(maxsize=1024)
+def _source_item(
+    as_of: date, kind: str, sha256: str, name: str, language: str
+) -> SafeString:
+    """One list's ``<li>`` in ``language`` (the active one)."""
+    return format_html(
+        '<li>{}: {}, <a href="{}">{}</a></li>',
+        date_format(as_of, "DATE_FORMAT"),
+        _("ICE's participating list")
+        if kind == Publication.PARTICIPATING
+        else _("ICE's pending list"),
+        _raw_file_url(sha256),
+        name,
     )
