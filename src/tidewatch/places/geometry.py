@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -195,16 +195,20 @@ class MapFiles:
         return frozenset(self.ids(self.counties_unprojected, "counties"))
 
 
-def crosswalk_to_map(fips: str, files: MapFiles | None = None) -> str | None:
+def crosswalk_to_map(
+    fips: str, files: MapFiles | None = None, shapes: Collection[str] | None = None
+) -> str | None:
     """The id of the map shape that stands for data county ``fips``, or None.
 
     The county's own shape when it has one; for a county that is newer or
     older than us-atlas's 2017 shapes, the shape in ``CROSSWALK`` (Connecticut
     planning region -> its main old county; Chugach, Copper River -> 02261
     Valdez-Cordova; renamed or absorbed counties); else None (territories,
-    split areas, unknown codes).
+    split areas, unknown codes). ``shapes``: the county shape ids, when the
+    caller has them already (the pages ask for every county).
     """
-    shapes = (files or MapFiles()).county_ids()
+    if shapes is None:
+        shapes = (files or MapFiles()).county_ids()
     if fips in shapes:
         return fips
     target = CROSSWALK.get(fips)

@@ -87,7 +87,7 @@ def map_id(fips: str) -> str | None:
     shapes = _shape_ids()
     if shapes is None:
         return fips
-    return crosswalk_to_map(fips)
+    return crosswalk_to_map(fips, shapes=shapes)
 
 
 def county_label(fips: str) -> str:
