@@ -195,6 +195,28 @@ def _relevant(parameter: params.Parameter, models: set[str]) -> bool:
     return parameter.models is None or bool(parameter.models & models)
 
 
+def _ranges(
+    programs: tuple[Program, ...],
+    overrides: Mapping[str, params.Override] | None,
+    dollar_year: int,
+) -> tuple[dict[str, params.Range], list[dict[str, params.Range]]]:
+    """The place's ranges, and each program's (its own records over the
+    place's; the place's own when it has none)."""
+    place_overrides = dict(overrides or {})
+    place = params.ranges(dollar_year, place_overrides)
+    per_program = [
+        params.ranges(dollar_year, {**place_overrides, **p.overrides})
+        if p.overrides
+        else place
+        for p in programs
+    ]
+    return place, per_program
+
+
+def _defaults(ranges: Mapping[str, params.Range]) -> dict[str, float]:
+    return {name: r.default for name, r in ranges.items()}
+
+
 # Estimates by what they depend on: most places share their inputs (a city
 # police department's task force with no records of its own is every other
 # one's), so the pages, the API and the benchmark compute each kind once.
@@ -235,14 +257,7 @@ def estimate(
     found = _ESTIMATES.get(key) if reuse else None
     if found is None:
         found = _estimate(
-            programs,
-            as_of=as_of,
-            view=view,
-            scope=scope,
-            overrides=overrides,
-            dollar_year=dollar_year,
-            draws=draws,
-            seed=seed,
+            programs, as_of, view, scope, overrides, dollar_year, draws, seed
         )
         found = replace(found, key=key)
         if len(_ESTIMATES) >= _ESTIMATES_KEPT:
@@ -252,29 +267,21 @@ def estimate(
 
 
 def _estimate(
-    programs: Iterable[Program],
-    *,
+    programs: tuple[Program, ...],
     as_of: date,
-    view: str = ALLOCATED,
-    scope: str = AGREEMENT_ONLY,
-    overrides: Mapping[str, params.Override] | None = None,
-    dollar_year: int = params.Y,
-    draws: int = DRAWS,
-    seed: int = SEED,
+    view: str,
+    scope: str,
+    overrides: Mapping[str, params.Override] | None,
+    dollar_year: int,
+    draws: int,
+    seed: int,
 ) -> Estimate:
+    """``estimate``'s work, without the reuse."""
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, not {view!r}")
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
-    programs = tuple(programs)
-    place_overrides = dict(overrides or {})
-    place_ranges = params.ranges(dollar_year, place_overrides)
-    program_ranges = [
-        params.ranges(dollar_year, {**place_overrides, **p.overrides})
-        if p.overrides
-        else place_ranges
-        for p in programs
-    ]
+    place_ranges, program_ranges = _ranges(programs, overrides, dollar_year)
     kw = {"as_of": as_of, "view": view, "scope": scope}
 
     def at(choose) -> dict[str, object]:
@@ -284,7 +291,7 @@ def _estimate(
             **kw,
         )
 
-    point = at(lambda ranges: {name: r.default for name, r in ranges.items()})
+    point = at(_defaults)
     simulated = at(
         lambda ranges: {
             name: _triangular(name, r, draws, seed) for name, r in ranges.items()
@@ -317,7 +324,7 @@ def _estimate(
             swings.append(swing)
     swings.sort(key=lambda s: (-s.width, s.parameter.name))
 
-    all_overrides = {**place_overrides}
+    all_overrides = dict(overrides or {})
     for program in programs:
         all_overrides.update(program.overrides)
     assumptions = tuple(
@@ -364,25 +371,10 @@ def point(
 ) -> dict[str, float]:
     """One deterministic evaluation at the defaults (the benchmark's baseline)."""
     programs = tuple(programs)
-    place_overrides = dict(overrides or {})
-    place = params.ranges(dollar_year, place_overrides)
-    plans = [
-        (
-            p,
-            {
-                n: r.default
-                for n, r in params.ranges(
-                    dollar_year, {**place_overrides, **p.overrides}
-                ).items()
-            }
-            if p.overrides
-            else {n: r.default for n, r in place.items()},
-        )
-        for p in programs
-    ]
+    place, per_program = _ranges(programs, overrides, dollar_year)
     result = _evaluate(
-        plans,
-        {n: r.default for n, r in place.items()},
+        [(p, _defaults(r)) for p, r in zip(programs, per_program, strict=True)],
+        _defaults(place),
         as_of=as_of,
         view=view,
         scope=scope,
