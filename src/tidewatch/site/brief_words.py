@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from tidewatch.costmodel import AGREEMENT_ONLY, ALLOCATED, Estimate, Spread
 from tidewatch.costmodel import parameters as params
 from tidewatch.costmodel.model import INCENTIVES_FROM
+from tidewatch.site.cost_charts import money, net, round_figures
 
 # The tornado's widest swings said in words, and the estimate's open
 # questions: as many as two pages have room for (fewer beside a long table
@@ -28,37 +29,11 @@ DRIVERS, UNKNOWNS = 4, 5
 # -- numbers in words ----------------------------------------------------------
 
 
-def _two_figures(value: float) -> float:
-    return float(f"{abs(value):.2g}")
-
-
-def money(value: float) -> str:
-    """An amount of dollars, two significant figures, never negative."""
-    rounded = _two_figures(value)
-    if rounded >= 1_000_000:
-        millions = rounded / 1_000_000
-        if millions == 1:
-            return _("$1 million")
-        places = 0 if millions == int(millions) else 1
-        n = formats.number_format(millions, places)
-        return _("$%(amount)s million") % {"amount": n}
-    if rounded < 10 and rounded != int(rounded):
-        return "$" + formats.number_format(abs(value), 2)
-    return "$" + formats.number_format(int(rounded), 0, force_grouping=True)
-
-
-def net(value: float) -> str:
-    """A local net amount: a cost, or net revenue when it is negative."""
-    if value < 0 and _two_figures(value) > 0:
-        return _("net revenue of %(amount)s") % {"amount": money(value)}
-    return money(value)
-
-
 def nets(*values: float) -> list[str]:
     """Local net amounts said side by side: when any is net revenue, the
     others are "a cost of $X", so "from net revenue of $1 million to a cost
     of $2 million" cannot be misread."""
-    if not any(v < 0 and _two_figures(v) > 0 for v in values):
+    if not any(round_figures(v) < 0 for v in values):
         return [money(v) for v in values]
     return [
         net(v) if v < 0 else _("a cost of %(amount)s") % {"amount": money(v)}
@@ -72,7 +47,7 @@ def likely(s: Spread) -> str:
 
 
 def count(value: float) -> str:
-    return formats.number_format(int(_two_figures(value)), 0, force_grouping=True)
+    return formats.number_format(int(round_figures(abs(value))), 0, force_grouping=True)
 
 
 def _number(value: float) -> str:
